@@ -1,0 +1,42 @@
+"""minigrad: a small autograd engine on numpy that behaves (and prints) like PyTorch's.
+
+    import minigrad as torch
+    x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    out = (3 * (x + 2) ** 2).mean()
+    out.backward()
+    x.grad  # tensor([[4.5000, 6.0000], [7.5000, 9.0000]])
+
+Where things are: ``ops`` (every op with its derivative), ``_engine`` (the backward loop),
+``_tensor`` (the Tensor), ``_functional`` (the functions you call), ``autograd`` (backward, grad).
+"""
+from . import _functional
+from . import ops  # noqa: F401  (fills the registry)
+from ._creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
+                        linspace, manual_seed, normal, ones, ones_like, rand, rand_like, randint,
+                        randn, randn_like, randperm, seed, tensor, zeros, zeros_like)
+from ._dtype import (bool, double, dtype, float, float16, float32, float64, get_default_dtype,
+                     half, int, int8, int16, int32, int64, long, promote_types, short, uint8)
+from ._functional import (abs, add, all, allclose, amax, amin, any, argmax, argmin, cat, ceil,
+                          chunk, clamp, clip, clone, concat, concatenate, cos, div, dot, eq,
+                          equal, exp, flatten, floor, floor_divide, ge, gt, is_floating_point,
+                          is_tensor, isclose, isfinite, isinf, isnan, le, log, log_softmax,
+                          logical_not, logsumexp, lt, matmul, max, maximum, mean, min, minimum,
+                          mm, mul, mv, ne, neg, nonzero, norm, numel, outer, permute, pow, prod,
+                          reciprocal, relu, remainder, reshape, round, rsqrt, select, sigmoid,
+                          sign, sin, softmax, split, sqrt, square, squeeze, stack, sub, sum, t,
+                          tanh, transpose, true_divide, trunc, unbind, unsqueeze, where)
+from ._grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from ._printing import get_printoptions, printoptions, set_printoptions
+from ._tensor import Size, Tensor, device
+from . import autograd  # noqa: E402
+from . import optim  # noqa: E402
+
+__version__ = "0.1.0"
+FloatTensor = DoubleTensor = LongTensor = Tensor  # legacy names, for isinstance checks
+
+
+def result_type(tensor1, tensor2):
+    """The dtype an op on these two operands computes in (PyTorch's promotion)."""
+    from ._dtype import result_type as _rt
+    from ._tensor import as_operand
+    return _rt(as_operand(tensor1), as_operand(tensor2))

@@ -1,0 +1,148 @@
+"""The backward pass: a short loop that knows no op by name.
+
+``backward_steps`` walks the graph from the roots in PyTorch's order (a node runs once every
+gradient for it has arrived; among ready nodes the newest first) and yields one ``Step`` per node
+it runs. ``backward()``, ``autograd.grad()`` and the step-through widget all consume it.
+"""
+import heapq
+from typing import NamedTuple
+
+from . import _grad_mode
+from ._graph import AccumulateGrad, sum_to_shape
+
+
+class Step(NamedTuple):
+    """One node run by the backward pass."""
+
+    node: object  # the grad_fn (or AccumulateGrad) that ran
+    grad_output: object  # the gradient that arrived at it (summed over every path)
+    grad_inputs: tuple  # what it sent along each of its next_functions (None where nothing)
+
+
+def _count_dependencies(roots):
+    """How many edges lead into each node reachable from ``roots`` (iterative walk)."""
+    deps = {}
+    stack = list(roots)
+    seen = set(roots)
+    while stack:
+        node = stack.pop()
+        for child, _ in node.next_functions:
+            if child is None:
+                continue
+            deps[child] = deps.get(child, 0) + 1
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return deps
+
+
+def _needed(roots, deps, targets):
+    """The nodes on some path from the roots to a target (so nothing else is run)."""
+    order, remaining = [], dict(deps)
+    ready = [r for r in set(roots) if remaining.get(r, 0) == 0]
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for child, _ in node.next_functions:
+            if child is not None:
+                remaining[child] -= 1
+                if remaining[child] == 0:
+                    ready.append(child)
+    needed = set()
+    for node in reversed(order):
+        if node in targets or any(c in needed for c, _ in node.next_functions):
+            needed.add(node)
+    return needed
+
+
+def backward_steps(roots, grads, retain_graph=False, create_graph=False, capture=None):
+    """Run the backward pass from ``roots`` (nodes) seeded with ``grads``, yielding each Step.
+
+    capture: for ``autograd.grad``, a dict {node: None} to fill with the gradient arriving at each
+    of those nodes instead of accumulating into any leaf's ``.grad``.
+    """
+    deps = _count_dependencies(roots)
+    needed = _needed(roots, deps, capture) if capture is not None else None
+    buffers = {}
+    for node, g in zip(roots, grads):
+        buffers[node] = buffers[node] + g if node in buffers else g
+    ready = [(node.seq, id(node), node) for node in set(roots) if deps.get(node, 0) == 0]
+    heapq.heapify(ready)
+    with _grad_mode.set_grad_enabled(create_graph):
+        while ready:
+            node = heapq.heappop(ready)[2]
+            g = buffers.pop(node)
+            if capture is not None and node in capture:
+                capture[node] = g
+            if needed is not None and node not in needed:
+                continue
+            if isinstance(node, AccumulateGrad):
+                if capture is None:
+                    _accumulate(node.variable, g, create_graph)
+                yield Step(node, g, ())
+                continue
+            if node._retained is not None:
+                _retain(node, g, create_graph)
+            grads_in = node.apply(g)
+            sent = []
+            for (child, _), gi, dtype, shape in zip(node.next_functions, grads_in,
+                                                    *node.input_meta):
+                if child is None or gi is None:
+                    sent.append(None)
+                    continue
+                gi = sum_to_shape(gi, shape)
+                if gi._data.dtype != dtype:
+                    gi = gi.to(dtype)
+                sent.append(gi)
+                buffers[child] = buffers[child] + gi if child in buffers else gi
+                deps[child] -= 1
+                if deps[child] == 0:
+                    heapq.heappush(ready, (child.seq, id(child), child))
+            if not retain_graph:
+                node.release()
+            yield Step(node, g, tuple(sent))
+
+
+def _accumulate(leaf, g, create_graph):
+    """leaf.grad += g (a fresh tensor the first time; part of the graph with create_graph)."""
+    if not create_graph:
+        g = g.detach()
+    if leaf._grad is None:
+        leaf._grad = g if create_graph else g.clone()
+    elif create_graph or leaf._grad.requires_grad:
+        leaf._grad = leaf._grad + g
+    else:
+        leaf._grad._data += g._data
+        leaf._grad._vc[0] += 1
+
+
+def _retain(node, g, create_graph):
+    tensor = node._retained()
+    if tensor is not None:
+        _accumulate(tensor, g, create_graph)
+
+
+def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None):
+    """Run every step (``Tensor.backward``, ``autograd.backward``, ``autograd.grad``)."""
+    from ._graph import edge_to
+
+    roots = []
+    for t in tensors:
+        node = edge_to(t)
+        if node is None:
+            raise RuntimeError("element 0 of tensors does not require grad and does not have "
+                               "a grad_fn")
+        roots.append(node)
+    capture = None
+    if inputs is not None:
+        capture = {}
+        for t in inputs:
+            node = edge_to(t)
+            if node is None:
+                raise RuntimeError("One of the differentiated Tensors does not require grad")
+            capture[node] = None
+    for _ in backward_steps(roots, grad_tensors, retain_graph, create_graph, capture):
+        pass
+    if capture is None:
+        return None
+    return tuple(capture[edge_to(t)] for t in inputs)

@@ -1,0 +1,274 @@
+"""The graph the forward pass records: op definitions, backward nodes, saved tensors.
+
+An op is an ``OpDef``: a name, a forward on numpy arrays, and a VJP on tensors. The VJP's
+parameter names say what it needs, so the node saves exactly that and nothing more:
+
+    def vjp(g, x, y): ...          # saves the inputs named x and y (forward's parameter names)
+    def vjp(g, out): ...           # saves the output
+    def vjp(g, x_shape, *, dim):   # needs only x's shape, and the forward's keyword ``dim``
+
+``apply(op, *inputs, **attrs)`` runs the forward and, when grad mode is on and an input requires
+grad, links a ``Node`` (the output's ``grad_fn``) to the inputs' nodes. Public node attributes
+(``name()``, ``next_functions``, ``op``, ``output``, ``saved_freed``, ``variable`` on
+``AccumulateGrad``) are the graph API that the engine and the visualisers read.
+"""
+import inspect
+import itertools
+import weakref
+
+import numpy as np
+
+from . import _dtype
+from . import _grad_mode
+
+_sequence = itertools.count()  # creation order: the engine runs ready nodes newest first
+
+
+class OpDef:
+    """One registry entry: forward (numpy) and VJP (tensors) side by side, with its math."""
+
+    def __init__(self, name, backward, math, forward, vjp, *, dtypes="promote", view=False,
+                 samples=(), domain=None):
+        self.name = name
+        self.backward = backward  # PyTorch's grad_fn name, or a function of the attrs giving it
+        self.math = math
+        self.forward = forward
+        self.vjp = vjp
+        self.dtypes = dtypes  # "promote" | "float" (ints become float32) | "same" | "keep"
+        self.view = view  # output shares memory with input 0 (reshape, transpose, indexing...)
+        self.samples = samples  # input shapes and attrs for the generated gradient checks
+        self.domain = domain  # (low, high) where the op is smooth, for the gradient checks
+        params = inspect.signature(forward).parameters.values()
+        self.inputs = tuple(p.name for p in params if p.kind != p.KEYWORD_ONLY
+                            and p.kind != p.VAR_POSITIONAL)
+        self.variadic = any(p.kind == p.VAR_POSITIONAL for p in params)
+        self.defaults = {p.name: p.default for p in params
+                         if p.kind == p.KEYWORD_ONLY and p.default is not p.empty}
+        needs = [p.name for p in inspect.signature(vjp).parameters.values()][1:]
+        self.saves = tuple(n for n in needs if n in self.inputs or n in ("out", "xs"))
+        self.shapes = tuple(n for n in needs if n.endswith("_shape"))
+        self.attrs = tuple(n for n in needs if n not in self.saves and n not in self.shapes)
+        self.node_class = None if callable(backward) else _node_class(backward)
+
+    def __repr__(self):
+        return f"<op {self.name}: {self.math}>"
+
+
+_node_classes = {}
+
+
+def _node_class(name):
+    """One Node subclass per grad_fn name, so ``type(y.grad_fn).__name__`` is PyTorch's."""
+    if name not in _node_classes:
+        _node_classes[name] = type(name, (Node,), {"__slots__": ()})
+    return _node_classes[name]
+
+
+class Node:
+    """A backward function: ``grad_fn`` of a tensor that an op produced."""
+
+    __slots__ = ("op", "next_functions", "attrs", "input_meta", "seq", "_saved", "_output",
+                 "_retained", "__weakref__")
+
+    def name(self):
+        return type(self).__name__
+
+    def __repr__(self):
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+    @property
+    def output(self):
+        """The tensor this node produced, while it is alive (None after it is collected)."""
+        return self._output() if self._output is not None else None
+
+    @property
+    def saved_freed(self):
+        """True once backward without ``retain_graph`` has freed what this node saved."""
+        return self._saved is None
+
+    def saved_tensors(self):
+        """The tensors this node saved for backward, by the VJP's names (raises once freed)."""
+        if self._saved is None:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or if "
+                "you need to access saved tensors after calling backward.")
+        return {name: s.unpack(self) for name, s in self._saved.items()}
+
+    def apply(self, g):
+        """Input gradients for upstream gradient ``g``: one per entry of next_functions."""
+        kwargs = self.saved_tensors()
+        for name, shape in zip(self.op.shapes, self.input_meta[1]):
+            kwargs[name] = shape
+        for name in self.op.attrs:
+            kwargs[name] = self.attrs[name]
+        grads = self.op.vjp(g, **kwargs)
+        return grads if isinstance(grads, (tuple, list)) else (grads,)
+
+    def release(self):
+        """Free the saved tensors (what backward does unless ``retain_graph=True``)."""
+        if self.op.saves:
+            self._saved = None
+
+    def register_hook(self, fn):
+        raise NotImplementedError("hooks on grad_fn nodes are not supported by minigrad yet")
+
+
+class AccumulateGrad(Node):
+    """The sink of a leaf that requires grad: adds the incoming gradient into ``variable.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.next_functions = ()
+        self.op = None
+        self.seq = float("inf")  # runs as soon as it is ready, like PyTorch's
+        self._saved = {}
+        self._output = None
+
+
+class SavedTensor:
+    """A tensor saved for backward, with its version so that in-place changes are caught."""
+
+    __slots__ = ("tensor", "data", "version_counter", "version", "is_output")
+
+    def __init__(self, tensor, is_output):
+        self.version_counter = tensor._vc
+        self.version = tensor._vc[0]
+        self.is_output = is_output
+        # The output is saved as data (a tensor would point back at its own grad_fn: a cycle).
+        self.tensor = None if is_output else tensor
+        self.data = tensor._data if is_output else None
+
+    def unpack(self, node):
+        if self.version_counter[0] != self.version:
+            t = self.tensor
+            shape = list(t.shape if t is not None else self.data.shape)
+            dt = _dtype.from_numpy_dtype((t._data if t is not None else self.data).dtype)
+            owner = node if self.is_output else (t.grad_fn if t is not None else None)
+            where = (f", which is output 0 of {_short_name(owner)}," if owner is not None else "")
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: [torch.{dt.legacy} {shape}]{where} is at version "
+                f"{self.version_counter[0]}; expected version {self.version} instead. Hint: enable "
+                "anomaly detection to find the operation that failed to compute its gradient, "
+                "with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+        if not self.is_output:
+            return self.tensor
+        from ._tensor import Tensor
+        return Tensor._make(self.data, node)
+
+
+def _short_name(node):
+    name = node.name()
+    cut = name.rfind("Backward")
+    return name[:cut] if cut > 0 else name
+
+
+def edge_to(tensor):
+    """The node a gradient for ``tensor`` flows into: its grad_fn, its accumulator, or None."""
+    if tensor.grad_fn is not None:
+        return tensor.grad_fn
+    if not tensor._requires_grad:
+        return None
+    acc = tensor._accumulator() if tensor._accumulator is not None else None
+    if acc is None:  # cached weakly, like PyTorch, so every use of a leaf meets the same sink
+        acc = AccumulateGrad(tensor)
+        tensor._accumulator = weakref.ref(acc)
+    return acc
+
+
+def apply(op, *inputs, **attrs):
+    """Run ``op`` forward on tensors (or Python numbers) and record its node when needed."""
+    from ._tensor import Tensor, as_operand
+
+    tensors = [as_operand(x) for x in inputs]
+    arrays = _cast_inputs(op, tensors)
+    out = Tensor._make(op.forward(*arrays, **attrs))
+    if op.view and out._data.base is not None:  # the output is a view: share the version counter
+        out._vc = tensors[0]._vc
+        out._base = tensors[0] if tensors[0]._base is None else tensors[0]._base
+    if _grad_mode._enabled and out._data.dtype.kind == "f":
+        for t in tensors:
+            if t.requires_grad:
+                record(op, tensors, attrs, out)
+                break
+    return out
+
+
+def record(op, tensors, attrs, out):
+    """Link ``out`` to its inputs through a new node of ``op``."""
+    cls = op.node_class or _node_class(op.backward({**op.defaults, **attrs}))
+    node = object.__new__(cls)
+    node.op = op
+    node.next_functions = tuple((edge_to(t), 0) for t in tensors)
+    node.attrs = {**op.defaults, **attrs} if op.defaults else attrs
+    node.input_meta = (tuple(t._data.dtype for t in tensors), tuple(t._data.shape for t in tensors))
+    node.seq = -next(_sequence)
+    node._output = weakref.ref(out)
+    node._retained = None
+    saved = {}
+    for name in op.saves:
+        if name == "out":
+            saved[name] = SavedTensor(out, True)
+        elif name == "xs":
+            saved[name] = _SavedList(tensors)
+        else:
+            saved[name] = SavedTensor(tensors[op.inputs.index(name)], False)
+    node._saved = saved
+    out.grad_fn = node
+    return node
+
+
+class _SavedList:
+    """All inputs of a variadic op (``xs``), saved together."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, tensors):
+        self.items = [SavedTensor(t, False) for t in tensors]
+
+    def unpack(self, node):
+        return [s.unpack(node) for s in self.items]
+
+
+def _cast_inputs(op, tensors):
+    """numpy arrays of the inputs in the dtype the op computes in (PyTorch's promotion)."""
+    if op.dtypes == "keep" or (len(tensors) == 1 and op.dtypes != "float"):
+        return [t._data for t in tensors]
+    target = _dtype.result_type(*tensors)
+    if op.dtypes == "same":
+        kinds = {t._data.dtype for t in tensors if not t._wrapped}
+        if len(kinds) > 1:
+            a, b = (_dtype.from_numpy_dtype(k) for k in kinds)
+            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                               f"{_c_name(a)} != {_c_name(b)}")
+    if op.dtypes == "float" and not target.is_floating_point:
+        target = _dtype.float32
+    np_target = target.np
+    return [t._data if t._data.dtype == np_target else t._data.astype(np_target) for t in tensors]
+
+
+def _c_name(d):
+    return {"float32": "float", "float64": "double", "int64": "long", "int32": "int",
+            "float16": "c10::Half"}.get(d.name, d.name)
+
+
+def sum_to_shape(g, shape):
+    """Undo broadcasting once, for every op: sum ``g`` over the axes that were broadcast."""
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and g.shape[i + lead] != 1)
+    if axes:
+        g = g.sum(axes, keepdim=True)
+    return g.reshape(shape) if g.shape != shape else g
+
+
+def as_array(x):
+    """numpy view of a tensor's data (for non-differentiable helpers)."""
+    return x._data if hasattr(x, "_data") else np.asarray(x)

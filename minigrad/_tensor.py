@@ -1,0 +1,351 @@
+"""The Tensor: a numpy array, plus what autograd needs (requires_grad, grad, grad_fn).
+
+Operations live in ``_functional`` (and their derivatives in ``ops``); this file keeps the
+tensor's own state: leaf or not, its gradient, its version counter, and conversions.
+"""
+import warnings
+import weakref
+
+import numpy as np
+
+from . import _dtype
+from ._printing import format_tensor
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple that prints as ``torch.Size([2, 3])``."""
+
+    def __repr__(self):
+        return f"torch.Size([{', '.join(str(n) for n in self)}])"
+
+    __str__ = __repr__
+
+    def __getitem__(self, key):
+        item = tuple.__getitem__(self, key)
+        return Size(item) if isinstance(key, slice) else item
+
+    def numel(self):
+        """The number of elements of a tensor of this shape."""
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+class Tensor:
+    """An n-dimensional array that can record the operations applied to it."""
+
+    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_vc", "_base", "_accumulator",
+                 "_wrapped", "__weakref__")
+    __array_priority__ = 1000  # numpy defers to our operators: ndarray * tensor -> tensor
+
+    def __init__(self, *args, requires_grad=False):
+        """The legacy constructor: ``Tensor(2, 3)`` (zeros of that size) or ``Tensor(data)``,
+        always float32; ``minigrad.tensor`` is the one to use."""
+        if args and all(isinstance(a, int) for a in args):
+            data = np.zeros(args, dtype=np.float32)
+        else:
+            data = np.array(args[0] if args else [], dtype=np.float32)
+        Tensor._init(self, data)
+        self._requires_grad = requires_grad
+
+    @classmethod
+    def _make(cls, data, grad_fn=None, requires_grad=False):
+        """A tensor around ``data`` (no copy); internal constructor of every op."""
+        t = object.__new__(cls)
+        Tensor._init(t, data)
+        t._requires_grad = requires_grad
+        t.grad_fn = grad_fn
+        return t
+
+    @staticmethod
+    def _init(t, data):
+        t._data = data if isinstance(data, np.ndarray) else np.asarray(data)
+        t._requires_grad = False
+        t._grad = None
+        t.grad_fn = None
+        t._vc = [0]
+        t._base = None
+        t._accumulator = None
+        t._wrapped = False
+
+    # ---- autograd state -------------------------------------------------------------------
+    @property
+    def requires_grad(self):
+        """True for a leaf that asked for gradients and for every result computed from one."""
+        return self._requires_grad or self.grad_fn is not None
+
+    @requires_grad.setter
+    def requires_grad(self, flag):
+        self.requires_grad_(flag)
+
+    def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` in place (leaves only); returns self."""
+        if self.grad_fn is not None:
+            if requires_grad:
+                return self
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach().")
+        if requires_grad and self._data.dtype.kind != "f":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    @property
+    def is_leaf(self):
+        """True when no recorded operation made this tensor (it has no grad_fn)."""
+        return self.grad_fn is None
+
+    @property
+    def grad(self):
+        """The gradient accumulated by backward (leaves, and tensors that retain_grad())."""
+        if self.grad_fn is not None and not self.retains_grad:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
+                ".grad attribute won't be populated during autograd.backward(). If you indeed want "
+                "the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the "
+                "non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you "
+                "access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for "
+                "more information.", UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
+                                f"type {type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+        self._grad = value
+
+    @property
+    def retains_grad(self):
+        """True for a non-leaf whose ``.grad`` backward fills (see ``retain_grad``)."""
+        return self.grad_fn is not None and self.grad_fn._retained is not None and \
+            self.grad_fn._retained() is self
+
+    def retain_grad(self):
+        """Ask backward to fill ``.grad`` of this non-leaf tensor too."""
+        if self.grad_fn is None:
+            if not self._requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        self.grad_fn._retained = weakref.ref(self)
+
+    @property
+    def _version(self):
+        """How many in-place changes this tensor's storage has seen."""
+        return self._vc[0]
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate d(self)/d(leaf) (times ``gradient``: a vector-Jacobian product) into the
+        ``.grad`` of every leaf this tensor was computed from."""
+        from .autograd import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def detach(self):
+        """A tensor sharing this one's data, cut from the graph (requires_grad=False)."""
+        t = Tensor._make(self._data)
+        t._vc = self._vc
+        t._base = self if self._base is None else self._base
+        return t
+
+    def detach_(self):
+        """Cut this tensor from the graph, in place."""
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    @property
+    def data(self):
+        """The tensor's data as a detached tensor that shares its storage."""
+        return self.detach()
+
+    @data.setter
+    def data(self, value):
+        self._data = value._data
+        self._vc = value._vc
+
+    # ---- metadata -------------------------------------------------------------------------
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        """The shape as a ``Size``, or the length of dimension ``dim``."""
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self.ndim)]
+
+    @property
+    def dtype(self):
+        return _dtype.from_numpy_dtype(self._data.dtype)
+
+    @property
+    def device(self):
+        return device("cpu")
+
+    @property
+    def is_cuda(self):
+        return False
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def dim(self):
+        """The number of dimensions."""
+        return self._data.ndim
+
+    ndimension = dim
+
+    def numel(self):
+        """The number of elements."""
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self):
+        return self._data.itemsize
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f"
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    # ---- conversions ----------------------------------------------------------------------
+    def numpy(self, *, force=False):
+        """The data as a numpy array sharing memory (error if it requires grad)."""
+        if self.requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
+        return self._data if not force else self._data.copy()
+
+    def __array__(self, dtype=None, copy=None):
+        a = self.numpy()
+        return a if dtype is None else a.astype(dtype, copy=False)
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted "
+                               "to Scalar")
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        """The data as (nested) Python lists."""
+        return self._data.tolist()
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.reshape(()).item())
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an "
+                            "index")
+        return int(self.item())
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __hash__(self):
+        return id(self)
+
+    def __repr__(self, *, tensor_contents=None):
+        dt = self._data.dtype
+        return format_tensor(
+            self._data, dtype_name=repr(self.dtype),
+            default_dtype=dt in (np.float32, np.int64, np.bool_),
+            grad_fn_name=self.grad_fn.name() if self.grad_fn is not None else None,
+            requires_grad=self._requires_grad)
+
+    __str__ = __repr__
+
+    def __format__(self, spec):
+        if self._data.ndim == 0 and spec:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec) if spec else repr(self)
+
+    def __reduce_ex__(self, protocol):
+        return (_rebuild, (self._data.copy(), self._requires_grad))
+
+    def __deepcopy__(self, memo):
+        if self.grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
+                               "support the deepcopy protocol at the moment.  If you were "
+                               "attempting to deepcopy a module, this may be because of a "
+                               "torch.nn.utils.weight_norm usage, see "
+                               "https://github.com/pytorch/pytorch/pull/103001")
+        t = Tensor._make(self._data.copy(), requires_grad=self._requires_grad)
+        if self._grad is not None:
+            t._grad = self._grad.__deepcopy__(memo)
+        memo[id(self)] = t
+        return t
+
+
+def _rebuild(data, requires_grad):
+    return Tensor._make(data, requires_grad=requires_grad)
+
+
+class device:
+    """Where a tensor lives: always the CPU in minigrad."""
+
+    def __init__(self, type="cpu", index=None):
+        if isinstance(type, device):
+            type = type.type
+        if str(type).split(":")[0] != "cpu":
+            raise RuntimeError(f"minigrad runs on the CPU only; got device '{type}'")
+        self.type = "cpu"
+        self.index = None
+
+    def __repr__(self):
+        return "device(type='cpu')"
+
+    def __str__(self):
+        return "cpu"
+
+    def __eq__(self, other):
+        return str(other) == "cpu" if isinstance(other, (str, device)) else NotImplemented
+
+    def __hash__(self):
+        return hash("cpu")
+
+
+def _wrap_dim(dim, ndim):
+    """A dimension index made non-negative, with PyTorch's IndexError when out of range."""
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                         f"but got {dim})")
+    return dim % n
+
+
+def as_operand(x):
+    """A tensor for an op input; Python numbers become 'wrapped numbers' (weak in promotion)."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, (bool, int, float, np.number, np.bool_)):
+        t = Tensor._make(np.asarray(x))
+        t._wrapped = True
+        return t
+    if isinstance(x, np.ndarray):
+        return Tensor._make(x)
+    raise TypeError(f"unsupported operand type: '{type(x).__name__}' (expected a Tensor or a "
+                    "number)")
+

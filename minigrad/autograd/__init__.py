@@ -1,0 +1,103 @@
+"""``minigrad.autograd``: backward and grad, grad modes, and the legacy ``Variable``."""
+from .._engine import backward_steps, run_backward
+from .._grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .._tensor import Tensor
+
+__all__ = ["backward", "grad", "backward_steps", "Variable", "no_grad", "enable_grad",
+           "set_grad_enabled", "is_grad_enabled"]
+
+
+def _tensor_tuple(tensors):
+    return (tensors,) if isinstance(tensors, Tensor) else tuple(tensors)
+
+
+def _make_grads(outputs, grads):
+    """The seed gradient of each output: given, or 1 for a scalar (PyTorch's rules and errors)."""
+    new_grads = []
+    for i, (out, grad) in enumerate(zip(outputs, grads)):
+        if isinstance(grad, Tensor):
+            if out.shape != grad.shape:
+                raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
+                                   f"{grad.shape} and output[{i}] has a shape of {out.shape}.")
+            new_grads.append(grad if grad.dtype is out.dtype else grad.to(out.dtype))
+        elif grad is None:
+            if out.requires_grad:
+                if out.numel() != 1:
+                    raise RuntimeError("grad can be implicitly created only for scalar outputs")
+                new_grads.append(Tensor._make(_ones(out)))
+            else:
+                new_grads.append(None)
+        else:
+            raise TypeError("gradients can be either Tensors or None, but got "
+                            f"{type(grad).__name__}")
+    return new_grads
+
+
+def _ones(out):
+    import numpy as np
+    return np.ones(out._data.shape, dtype=out._data.dtype)
+
+
+def _grad_list(grad_tensors, n):
+    if grad_tensors is None:
+        return [None] * n
+    if isinstance(grad_tensors, Tensor):
+        return [grad_tensors]
+    return list(grad_tensors)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
+             grad_variables=None, inputs=None):
+    """Accumulate into the leaves' ``.grad`` the vector-Jacobian products of ``tensors``."""
+    tensors = _tensor_tuple(tensors)
+    if grad_variables is not None:
+        grad_tensors = grad_variables
+    grads = _make_grads(tensors, _grad_list(grad_tensors, len(tensors)))
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is not None:
+        inputs = _tensor_tuple(inputs)
+        if not inputs:
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+        captured = run_backward(tensors, grads, retain_graph, create_graph, inputs)
+        from .._engine import _accumulate
+        for t, g in zip(inputs, captured):
+            if g is not None:
+                _accumulate(t, g, create_graph)
+        return
+    run_backward(tensors, grads, retain_graph, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """The gradients of ``outputs`` with respect to ``inputs``, returned (``.grad`` untouched)."""
+    outputs = _tensor_tuple(outputs)
+    inputs = _tensor_tuple(inputs)
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    grads = _make_grads(outputs, _grad_list(grad_outputs, len(outputs)))
+    if retain_graph is None:
+        retain_graph = create_graph
+    result = run_backward(outputs, grads, retain_graph, create_graph, inputs)
+    out = []
+    for i, (t, g) in enumerate(zip(inputs, result)):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have "
+                                   "been used in the graph. Set allow_unused=True if this is the "
+                                   "desired behavior.")
+            if materialize_grads:
+                g = Tensor._make(_ones(t) * 0)
+        out.append(g)
+    return tuple(out)
+
+
+def Variable(data, requires_grad=False, volatile=False):
+    """The legacy wrapper of PyTorch before 0.4: today it simply makes a tensor."""
+    if not isinstance(data, Tensor):
+        raise TypeError("Variable data has to be a tensor, but got " + type(data).__name__)
+    t = Tensor._make(data._data)
+    t._vc = data._vc
+    if requires_grad:
+        t.requires_grad_(True)
+    return t

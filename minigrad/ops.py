@@ -1,0 +1,259 @@
+"""The op registry: every differentiable op, its forward and its vector-Jacobian product.
+
+Each entry reads: name, PyTorch's grad_fn name, the math (what the graph view shows), the forward
+on numpy arrays, the VJP on tensors (so that ``create_graph=True`` can differentiate it again).
+In the math, ``z`` is the output and a bar is a gradient: ``x̄ = z̄·y`` reads "the gradient for x is
+the upstream gradient times y". The engine sums each returned gradient back to its input's shape,
+so VJPs never undo broadcasting themselves. ``samples`` and ``domain`` feed the generated
+finite-difference tests (tests/test_gradcheck.py).
+"""
+import numpy as np
+
+from . import _functional as F
+from ._graph import OpDef
+
+OPS = {}
+
+
+def defop(name, backward, math, forward, vjp, **options):
+    """Add one entry to the registry."""
+    OPS[name] = OpDef(name, backward, math, forward, vjp, **options)
+    return OPS[name]
+
+
+_BIN = [((3,), (3,)), ((2, 3), (3,)), ((2, 1), (1, 3)), ((), (2, 2))]  # broadcasting cases
+_UN = [((3,),), ((2, 3),), ((),)]
+
+
+def _reduction_name(base):
+    """grad_fn names of reductions: ``SumBackward0`` over everything, ``SumBackward1`` by dim."""
+    return lambda attrs: f"{base}Backward{0 if attrs.get('dim') is None else 1}"
+
+
+def _unreduce(g, shape, dim, keepdim):
+    """Give ``g`` (a reduction's gradient) back the reduced axes as size 1, then expand."""
+    if dim is None:
+        g = g.reshape((1,) * len(shape)) if not keepdim else g
+    elif not keepdim:
+        kept = list(shape)
+        for d in dim:
+            kept[d] = 1
+        g = g.reshape(kept)
+    return g.expand(shape)
+
+
+def _count(shape, dim):
+    n = 1
+    for d in (range(len(shape)) if dim is None else dim):
+        n *= shape[d]
+    return n
+
+
+# ---- elementwise, two inputs ---------------------------------------------------------------
+defop("add", "AddBackward0", "z = x + αy;  x̄ = z̄,  ȳ = α·z̄",
+      lambda x, y, *, alpha=1: x + y if alpha == 1 else x + alpha * y,
+      lambda g, *, alpha: (g, g if alpha == 1 else g * alpha),
+      samples=_BIN)
+defop("sub", "SubBackward0", "z = x − αy;  x̄ = z̄,  ȳ = −α·z̄",
+      lambda x, y, *, alpha=1: x - y if alpha == 1 else x - alpha * y,
+      lambda g, *, alpha: (g, -g if alpha == 1 else -g * alpha),
+      samples=_BIN)
+defop("rsub", "RsubBackward1", "z = c − αx;  x̄ = −α·z̄",
+      lambda x, *, other, alpha=1: other - alpha * x,
+      lambda g, *, alpha: -g * alpha,
+      samples=[((3,), {"other": 2.0})])
+defop("mul", "MulBackward0", "z = x·y;  x̄ = z̄·y,  ȳ = z̄·x",
+      lambda x, y: x * y,
+      lambda g, x, y: (g * y, g * x),
+      samples=_BIN)
+defop("div", "DivBackward0", "z = x / y;  x̄ = z̄ / y,  ȳ = −z̄·x / y²",
+      lambda x, y: x / y,
+      lambda g, x, y: (g / y, -g * x / (y * y)),
+      dtypes="float", samples=_BIN, domain=(0.5, 2.0))
+defop("pow", "PowBackward1", "z = xʸ;  x̄ = z̄·y·xʸ⁻¹,  ȳ = z̄·z·ln x",
+      lambda x, y: np.power(x, y),
+      lambda g, x, y, out: (g * y * x ** (y - 1),
+                            F.where((x == 0) & (y >= 0), 0.0, g * out * x.log())),
+      samples=_BIN, domain=(0.5, 2.0))
+defop("pow_scalar", "PowBackward0", "z = xᵖ;  x̄ = z̄·p·xᵖ⁻¹",
+      lambda x, *, exponent: np.power(x, exponent),
+      lambda g, x, *, exponent: g * 0.0 if exponent == 0 else g * exponent * x ** (exponent - 1),
+      samples=[((3,), {"exponent": 2}), ((2, 3), {"exponent": -1.5}), ((3,), {"exponent": 0.5})],
+      domain=(0.5, 2.0))
+defop("rpow", "PowBackward2", "z = bˣ;  x̄ = z̄·z·ln b",
+      lambda x, *, base: np.power(base, x),
+      lambda g, out, *, base: g * out * float(np.log(base)),
+      samples=[((3,), {"base": 2.0}), ((2, 2), {"base": 0.5})])
+defop("maximum", "MaximumBackward0", "z = max(x, y);  x̄ = z̄·[x > y],  ȳ = z̄·[y > x]  (ties ½)",
+      lambda x, y: np.maximum(x, y),
+      lambda g, x, y: (g * ((x > y) + (x == y) * 0.5), g * ((y > x) + (x == y) * 0.5)),
+      samples=_BIN)
+defop("minimum", "MinimumBackward0", "z = min(x, y);  x̄ = z̄·[x < y],  ȳ = z̄·[y < x]  (ties ½)",
+      lambda x, y: np.minimum(x, y),
+      lambda g, x, y: (g * ((x < y) + (x == y) * 0.5), g * ((y < x) + (x == y) * 0.5)),
+      samples=_BIN)
+defop("where", "WhereBackward0", "z = c ? x : y;  x̄ = c ? z̄ : 0,  ȳ = c ? 0 : z̄",
+      lambda x, y, *, cond: np.where(cond, x, y),
+      lambda g, *, cond: (F.where(cond, g, 0.0), F.where(cond, 0.0, g)),
+      samples=[((2, 3), (2, 3), {"cond": np.array([[True, False, True], [False, True, True]])}),
+               ((3,), (), {"cond": np.array([True, False, True])})])
+
+# ---- elementwise, one input ----------------------------------------------------------------
+defop("neg", "NegBackward0", "z = −x;  x̄ = −z̄",
+      lambda x: -x, lambda g: -g, samples=_UN)
+defop("exp", "ExpBackward0", "z = eˣ;  x̄ = z̄·z",
+      lambda x: np.exp(x), lambda g, out: g * out, dtypes="float", samples=_UN)
+defop("log", "LogBackward0", "z = ln x;  x̄ = z̄ / x",
+      lambda x: np.log(x), lambda g, x: g / x, dtypes="float", samples=_UN, domain=(0.2, 3.0))
+defop("sqrt", "SqrtBackward0", "z = √x;  x̄ = z̄ / (2z)",
+      lambda x: np.sqrt(x), lambda g, out: g / (2 * out), dtypes="float", samples=_UN,
+      domain=(0.2, 3.0))
+defop("reciprocal", "ReciprocalBackward0", "z = 1/x;  x̄ = −z̄·z²",
+      lambda x: np.reciprocal(x), lambda g, out: -g * out * out, dtypes="float", samples=_UN,
+      domain=(0.5, 2.0))
+defop("abs", "AbsBackward0", "z = |x|;  x̄ = z̄·sign(x)",
+      lambda x: np.abs(x), lambda g, x: g * x.sign(), samples=_UN)
+defop("sign", "SignBackward0", "z = sign(x);  x̄ = 0",
+      lambda x: np.sign(x), lambda g: g * 0.0, samples=_UN)
+defop("sin", "SinBackward0", "z = sin x;  x̄ = z̄·cos x",
+      lambda x: np.sin(x), lambda g, x: g * x.cos(), dtypes="float", samples=_UN)
+defop("cos", "CosBackward0", "z = cos x;  x̄ = −z̄·sin x",
+      lambda x: np.cos(x), lambda g, x: g * -x.sin(), dtypes="float", samples=_UN)
+defop("tanh", "TanhBackward0", "z = tanh x;  x̄ = z̄·(1 − z²)",
+      lambda x: np.tanh(x), lambda g, out: g * (1 - out * out), dtypes="float", samples=_UN)
+defop("sigmoid", "SigmoidBackward0", "z = σ(x);  x̄ = z̄·z·(1 − z)",
+      lambda x: _sigmoid(x), lambda g, out: g * out * (1 - out), dtypes="float", samples=_UN)
+defop("relu", "ReluBackward0", "z = max(x, 0);  x̄ = z̄·[z > 0]",
+      lambda x: np.maximum(x, 0).astype(x.dtype, copy=False), lambda g, out: g * (out > 0),
+      samples=_UN)
+defop("clamp", "ClampBackward1", "z = clamp(x, a, b);  x̄ = z̄·[a ≤ x ≤ b]",
+      lambda x, *, min=None, max=None: np.clip(x, min, max).astype(x.dtype, copy=False),
+      lambda g, x, *, min, max: g * (((x >= min) if min is not None else True)
+                                     & ((x <= max) if max is not None else True)),
+      samples=[((2, 3), {"min": -0.5, "max": 0.5}), ((3,), {"min": 0.0, "max": None})])
+defop("clone", "CloneBackward0", "z = x;  x̄ = z̄",
+      lambda x: x.copy(), lambda g: g, samples=_UN)
+defop("to_copy", "ToCopyBackward0", "z = x (new dtype);  x̄ = z̄",
+      lambda x, *, dtype: x.astype(dtype.np), lambda g: g, dtypes="keep")
+
+
+def _sigmoid(x):
+    # Split by sign so neither branch overflows in exp.
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+# ---- reductions ----------------------------------------------------------------------------
+defop("sum", _reduction_name("Sum"), "z = Σᵢ xᵢ;  x̄ᵢ = z̄",
+      lambda x, *, dim=None, keepdim=False: np.sum(
+          x, axis=dim, keepdims=keepdim, dtype=None if x.dtype.kind == "f" else np.int64),
+      lambda g, x_shape, *, dim, keepdim: _unreduce(g, x_shape, dim, keepdim),
+      samples=[((2, 3), {}), ((2, 3), {"dim": (1,)}), ((2, 3, 2), {"dim": (0, 2), "keepdim": True})])
+defop("mean", _reduction_name("Mean"), "z = (1/n) Σᵢ xᵢ;  x̄ᵢ = z̄ / n",
+      lambda x, *, dim=None, keepdim=False: np.mean(x, axis=dim, keepdims=keepdim),
+      lambda g, x_shape, *, dim, keepdim: _unreduce(g, x_shape, dim, keepdim) / _count(x_shape, dim),
+      samples=[((2, 3), {}), ((2, 3), {"dim": (0,)}), ((2, 3), {"dim": (1,), "keepdim": True})])
+defop("prod", _reduction_name("Prod"), "z = Πᵢ xᵢ;  x̄ᵢ = z̄·Πⱼ≠ᵢ xⱼ",
+      lambda x, *, dim=None, keepdim=False: np.prod(
+          x, axis=dim, keepdims=keepdim, dtype=None if x.dtype.kind == "f" else np.int64),
+      lambda g, x, out, *, dim, keepdim: _unreduce(g, x.shape, dim, keepdim) * F.prod_others(
+          x, out, dim, keepdim),
+      samples=[((4,), {}), ((2, 3), {"dim": (1,)}), ((2, 3), {"dim": (0,), "keepdim": True})])
+defop("amax", lambda attrs: "MaxBackward1" if attrs["dim"] is None else "AmaxBackward0",
+      "z = max x;  x̄ᵢ = z̄·[xᵢ = z] / #ties",
+      lambda x, *, dim=None, keepdim=False: np.max(x, axis=dim, keepdims=keepdim),
+      lambda g, x, out, *, dim, keepdim: F.evenly_distribute(g, x, out, dim, keepdim),
+      samples=[((5,), {}), ((2, 3), {"dim": (1,)})])
+defop("amin", lambda attrs: "MinBackward1" if attrs["dim"] is None else "AminBackward0",
+      "z = min x;  x̄ᵢ = z̄·[xᵢ = z] / #ties",
+      lambda x, *, dim=None, keepdim=False: np.min(x, axis=dim, keepdims=keepdim),
+      lambda g, x, out, *, dim, keepdim: F.evenly_distribute(g, x, out, dim, keepdim),
+      samples=[((5,), {}), ((2, 3), {"dim": (0,)})])
+defop("max_dim", "MaxBackward0", "z = max along d;  x̄ = z̄ at the argmax",
+      lambda x, *, dim, keepdim=False, indices=None: np.take_along_axis(
+          x, np.expand_dims(indices, dim) if not keepdim else indices, dim).reshape(
+          indices.shape),
+      lambda g, x_shape, *, dim, keepdim, indices: F.scatter_onehot(g, x_shape, dim, keepdim,
+                                                                    indices),
+      dtypes="keep")
+defop("min_dim", "MinBackward0", "z = min along d;  x̄ = z̄ at the argmin",
+      OPS["max_dim"].forward, OPS["max_dim"].vjp, dtypes="keep")
+defop("norm", "LinalgVectorNormBackward0", "z = ‖x‖ₚ;  x̄ = z̄·x·|x|ᵖ⁻² / zᵖ⁻¹",
+      lambda x, *, p=2, dim=None, keepdim=False: F.vector_norm_forward(x, p, dim, keepdim),
+      lambda g, x, out, *, p, dim, keepdim: F.vector_norm_vjp(g, x, out, p, dim, keepdim),
+      dtypes="keep",
+      samples=[((3,), {"p": 2}), ((2, 3), {"p": 2, "dim": (1,)}), ((4,), {"p": 1}),
+               ((2, 2), {"p": 3.0, "dim": None, "keepdim": True}), ((4,), {"p": float("inf")})])
+defop("logsumexp", "LogsumexpBackward0", "z = ln Σᵢ eˣⁱ;  x̄ᵢ = z̄·eˣⁱ⁻ᶻ",
+      lambda x, *, dim, keepdim=False: F.logsumexp_forward(x, dim, keepdim),
+      lambda g, x, out, *, dim, keepdim: _unreduce(g, x.shape, dim, keepdim) * (
+          x - _unreduce(out, x.shape, dim, keepdim)).exp(),
+      dtypes="float", samples=[((2, 3), {"dim": (1,)}), ((4,), {"dim": (0,), "keepdim": True})])
+defop("softmax", "SoftmaxBackward0", "zᵢ = eˣⁱ / Σⱼ eˣʲ;  x̄ = z·(z̄ − Σⱼ z̄ⱼzⱼ)",
+      lambda x, *, dim: F.softmax_forward(x, dim),
+      lambda g, out, *, dim: out * (g - (g * out).sum(dim, keepdim=True)),
+      dtypes="float", samples=[((2, 3), {"dim": 1}), ((4,), {"dim": 0})])
+defop("log_softmax", "LogSoftmaxBackward0", "zᵢ = xᵢ − ln Σⱼ eˣʲ;  x̄ = z̄ − eᶻ·Σⱼ z̄ⱼ",
+      lambda x, *, dim: F.log_softmax_forward(x, dim),
+      lambda g, out, *, dim: g - out.exp() * g.sum(dim, keepdim=True),
+      dtypes="float", samples=[((2, 3), {"dim": 1}), ((2, 3), {"dim": 0})])
+
+# ---- linear algebra ------------------------------------------------------------------------
+defop("dot", "DotBackward0", "z = Σᵢ xᵢyᵢ;  x̄ = z̄·y,  ȳ = z̄·x",
+      lambda x, y: np.dot(x, y), lambda g, x, y: (g * y, g * x),
+      dtypes="same", samples=[((3,), (3,))])
+defop("mv", "MvBackward0", "z = A v;  Ā = z̄ vᵀ,  v̄ = Aᵀ z̄",
+      lambda A, v: A @ v, lambda g, A, v: (g.unsqueeze(1) * v, A.t() @ g),
+      dtypes="same", samples=[((2, 3), (3,))])
+defop("mm", "MmBackward0", "Z = X Y;  X̄ = Z̄ Yᵀ,  Ȳ = Xᵀ Z̄",
+      lambda x, y: x @ y, lambda g, x, y: (g @ y.t(), x.t() @ g),
+      dtypes="same", samples=[((2, 3), (3, 4))])
+defop("bmm", "BmmBackward0", "Z = X Y (batched);  X̄ = Z̄ Yᵀ,  Ȳ = Xᵀ Z̄",
+      lambda x, y: np.matmul(x, y),
+      lambda g, x, y: (g @ y.transpose(-1, -2), x.transpose(-1, -2) @ g),
+      dtypes="same", samples=[((2, 2, 3), (2, 3, 4)), ((2, 2, 3), (3, 2))])
+
+# ---- shapes and indexing (outputs are views, as in PyTorch) --------------------------------
+defop("view", "ViewBackward0", "z = x reshaped;  x̄ = z̄ reshaped back",
+      lambda x, *, shape: x.reshape(shape), lambda g, x_shape: g.reshape(x_shape),
+      dtypes="keep", view=True, samples=[((2, 3), {"shape": (3, 2)}), ((4,), {"shape": (2, 1, 2)})])
+defop("expand", "ExpandBackward0", "z = x broadcast to a shape;  x̄ = z̄ summed back",
+      lambda x, *, shape: np.broadcast_to(x, shape), lambda g: g,
+      dtypes="keep", view=True, samples=[((3,), {"shape": (2, 3)}), ((2, 1), {"shape": (2, 4)})])
+defop("permute", lambda a: {"t": "TBackward0", "transpose": "TransposeBackward0"}.get(
+          a.get("via"), "PermuteBackward0"),
+      "z = x with axes permuted;  x̄ = z̄ permuted back",
+      lambda x, *, dims, via=None: np.transpose(x, dims),
+      lambda g, *, dims, via: g.permute(tuple(np.argsort(dims))),
+      dtypes="keep", view=True, samples=[((2, 3, 4), {"dims": (2, 0, 1)}), ((2, 3), {"dims": (1, 0)})])
+defop("squeeze", lambda a: f"SqueezeBackward{a.get('variant', 0)}",
+      "z = x without size-1 axes;  x̄ = z̄ reshaped back",
+      lambda x, *, dims, variant=0: np.squeeze(x, axis=dims),
+      lambda g, x_shape: g.reshape(x_shape),
+      dtypes="keep", view=True, samples=[((1, 3, 1), {"dims": (0, 2)})])
+defop("unsqueeze", "UnsqueezeBackward0", "z = x with a new size-1 axis d;  x̄ = z̄ squeezed at d",
+      lambda x, *, dim: np.expand_dims(x, dim), lambda g, x_shape: g.reshape(x_shape),
+      dtypes="keep", view=True, samples=[((2, 3), {"dim": 1})])
+defop("index", lambda a: a["name"], "z = x[key];  x̄ = z̄ scattered into zeros at key (+= on repeats)",
+      lambda x, *, key, name="IndexBackward0": x[key],
+      lambda g, x_shape, *, key, name: F.index_scatter(g, x_shape, key),
+      dtypes="keep", view=True,
+      samples=[((4,), {"key": (1,), "name": "SelectBackward0"}),
+               ((3, 4), {"key": (slice(None), slice(1, 3)), "name": "SliceBackward0"}),
+               ((4,), {"key": (np.array([0, 2, 2]),), "name": "IndexBackward0"})])
+defop("index_scatter", "IndexPutBackward0", "z = zeros; z[key] += x;  x̄ = z̄[key]",
+      lambda x, *, shape, key: F.scatter_forward(x, shape, key),
+      lambda g, *, shape, key: g[key],
+      dtypes="keep", samples=[((3,), {"shape": (5,), "key": (np.array([0, 4, 0]),)})])
+defop("index_put", lambda a: a["name"], "z = x with z[key] = v;  x̄ = z̄ masked at key,  v̄ = z̄[key]",
+      lambda x, v, *, key, name="IndexPutBackward0": F.index_put_forward(x, v, key),
+      lambda g, *, key, name: (F.mask_out(g, key), g[key]),
+      samples=[((4,), (2,), {"key": (slice(1, 3),), "name": "CopySlices"})])
+defop("cat", "CatBackward0", "z = [x₁, x₂, …] along d;  x̄ₖ = z̄'s k-th block",
+      lambda *xs, dim: np.concatenate(xs, axis=dim),
+      lambda g, shapes, *, dim: F.split_blocks(g, shapes, dim),
+      samples=[((2, 3), (1, 3), {"dim": 0}), ((2,), (3,), {"dim": 0})])
+defop("stack", "StackBackward0", "z = stack(x₁, x₂, …) along d;  x̄ₖ = z̄ selected at k",
+      lambda *xs, dim: np.stack(xs, axis=dim),
+      lambda g, shapes, *, dim: tuple(g.select(dim, k) for k in range(len(shapes))),
+      samples=[((2, 3), (2, 3), {"dim": 1})])
