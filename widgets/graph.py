@@ -1,0 +1,405 @@
+"""Computation graph -> ``graphviz.Digraph``: pure functions, nothing of Jupyter's.
+
+What is drawn: a tensor node for every leaf and for every op's output, an op node for every
+grad_fn (its name and the local derivative rule from the op registry), and a constant node for
+every input that needs no gradient. Edges run forward, one per argument in argument order (so
+``x + x`` has two). Node ids are ``n0, n1, ...`` in topological order, so the same graph gives the
+same DOT text on every run. Labels are plain text, escaped: a name like ``<script>`` stays text.
+"""
+import unicodedata
+from typing import NamedTuple
+
+import graphviz
+
+from . import labels, nodes, walk
+
+FONT = "Helvetica"
+# Each kind differs in line style as well as colour, so it reads on a projector and in grey.
+STYLES = {
+    "leaf": dict(shape="box", style="rounded,filled,bold", fillcolor="#cfe2ff", color="#1f4e99"),
+    "tensor": dict(shape="box", style="rounded", color="#444444"),
+    "output": dict(shape="box", style="rounded,filled,bold", fillcolor="#c8e6c9",
+                   color="#1b5e20", peripheries="2"),
+    "constant": dict(shape="box", style="rounded,dashed", color="#888888",
+                     fontcolor="#555555"),
+    "detach": dict(shape="box", style="rounded,filled,dashed", fillcolor="#ffe0b2",
+                   color="#e65100"),
+    "op": dict(shape="ellipse", style="filled", fillcolor="#eeeeee", color="#444444",
+               ordering="in"),
+    "op_freed": dict(shape="ellipse", style="filled,dashed", fillcolor="#fdecea",
+                     color="#c62828", ordering="in"),
+    "more": dict(shape="note", style="dashed", color="#888888"),
+}
+EDGE_STYLES = {
+    "forward": dict(color="#444444"),
+    "constant": dict(color="#888888", style="dashed"),
+    "backward": dict(color="#c62828", fontcolor="#c62828", dir="back"),
+    "detach": dict(color="#e65100", fontcolor="#e65100", style="dotted", arrowhead="tee"),
+    "more": dict(color="#888888", style="dashed"),
+}
+EDGE_VALUES = 4  # gradients on edges are shown in full up to this many elements
+
+
+class Summary(NamedTuple):
+    """What a drawing holds, for a deterministic one-line description."""
+
+    root: str
+    view: str
+    nodes: int
+    edges: int
+    hidden: int  # graph nodes summarised as "… N more nodes"
+
+
+class _Standalone:
+    """A root tensor with no node of its own to walk from (a leaf, or one without a graph)."""
+
+    next_functions = ()
+
+    def __init__(self, tensor):
+        self.variable = tensor
+
+
+class _Item:
+    __slots__ = ("kind", "node", "tensor", "position", "id", "cluster", "source")
+
+    def __init__(self, kind, node, tensor=None, position=None):
+        self.kind, self.node, self.tensor, self.position = kind, node, tensor, position
+        self.id = self.cluster = self.source = None
+
+
+def build_graph(roots, *, names=None, view="forward", flow=None, max_nodes=150, focus=None,
+                radius=2, modules=None):
+    """``(graphviz.Digraph, Summary)`` of the graph behind ``roots`` (tensors).
+
+    names: {name: tensor} for labels. view: "forward", or "backward" to label every edge with the
+    gradient flowing back along it (``flow``: a ``flow.Flow``). max_nodes: drawn nodes at most,
+    the ones nearest the outputs (None: all); the rest become one "… N more nodes" node.
+    focus: a tensor whose neighbourhood (``radius`` edges) alone is drawn. modules: an
+    ``nn.Module`` whose parameters name the leaves and whose ops are grouped in one cluster per
+    submodule.
+    """
+    if view not in ("forward", "backward"):
+        raise ValueError(f"view must be 'forward' or 'backward', got {view!r}")
+    # A parameter is named by its module ("fc1.weight") before any variable that holds it.
+    names = {**(dict(modules.named_parameters()) if modules is not None else {}), **(names or {})}
+    by_id = {}
+    for name, t in names.items():
+        by_id.setdefault(id(t), str(name))
+    order, produced = _walk(roots, names)
+    total = sum(_item_count(n) for n in order)
+    if focus is not None:
+        near = walk.neighbourhood(order, _node_of(focus, order), radius)
+        order = [n for n in order if n in near]
+    kept = []
+    count = 0
+    for node in order:  # nearest the outputs first
+        k = _item_count(node)
+        if kept and max_nodes is not None and count + k > max_nodes:
+            break
+        kept.append(node)
+        count += k
+    ctx = _Context(roots, by_id, produced, view, flow)
+    items, edges = _items_and_edges(kept[::-1], ctx)
+    hidden = total - count
+    if hidden:
+        more = _Item("more", None)
+        more.id = "more"
+        items.insert(0, more)
+        edges = _merge_hidden_inputs(edges, more)
+    _find_detached(items, edges, names)
+    for n, item in enumerate(i for i in items if i.kind != "more"):
+        item.id = f"n{n}"
+    if modules is not None:
+        _cluster(items, kept, modules)
+    digraph = _digraph(items, edges, ctx, hidden, flow, focus)
+    root_name = ", ".join(ctx.name(t) or "output" for t in roots)
+    return digraph, Summary(root_name, view, len(items), len(edges), hidden)
+
+
+class _Context:
+    """Names, outputs and the gradient flow, shared by the label builders."""
+
+    def __init__(self, roots, by_id, produced, view, flow):
+        self.roots = {id(t) for t in roots}
+        self.by_id = by_id
+        self.produced = produced
+        self.view = view
+        self.steps = flow.steps if (flow is not None and view == "backward") else {}
+        first = by_id.get(id(roots[0])) if roots else None
+        self.root_name = first if first and len(roots) == 1 else "out"
+
+    def name(self, tensor):
+        return self.by_id.get(id(tensor)) if tensor is not None else None
+
+
+def _walk(roots, names):
+    """Nodes nearest the outputs first, and {node: the tensor it produced} where known."""
+    produced = {}
+    for t in names.values():  # named tensors tell which tensor a PyTorch node produced
+        if nodes.is_tensor(t) and t.grad_fn is not None:
+            produced.setdefault(t.grad_fn, t)
+    for t in roots:
+        if t.grad_fn is not None:
+            produced[t.grad_fn] = t
+    order = walk.topological([t.grad_fn for t in roots if t.grad_fn is not None])
+    leaves = {id(n.variable): n for n in order if walk.is_leaf_node(n)}
+    extra = [_Standalone(t) for t in roots if t.grad_fn is None and id(t) not in leaves]
+    return extra + order, produced
+
+
+def _node_of(tensor, order):
+    """The node standing for ``tensor`` in the walked graph (ValueError if it is not there)."""
+    for node in order:
+        if node is tensor.grad_fn or getattr(node, "variable", None) is tensor:
+            return node
+    raise ValueError("focus: this tensor is not part of the drawn graph")
+
+
+def _item_count(node):
+    if walk.is_leaf_node(node):
+        return 1
+    return 2 + sum(1 for child, _ in node.next_functions if child is None)
+
+
+def _items_and_edges(forward_nodes, ctx):
+    """Items in topological order (ids ``n0``...), and edges (src, dst, kind, label lines);
+    ``src`` None stands for an input that is not drawn."""
+    items, edges, producer = [], [], {}
+    for node in forward_nodes:
+        if walk.is_leaf_node(node):
+            t = node.variable
+            kind = "output" if id(t) in ctx.roots else ("leaf" if t.requires_grad else "constant")
+            item = _Item(kind, node, t)
+            items.append(item)
+            producer[node] = item
+            continue
+        args = nodes.argument_names(node)
+        inputs = []
+        for i, (child, _) in enumerate(node.next_functions):
+            if child is None:
+                const = _Item("constant", node, nodes.constant_input(node, i), i)
+                items.append(const)
+                inputs.append(const)
+            else:
+                inputs.append(producer.get(child))
+        op = _Item("op_freed" if nodes.saved_freed(node) else "op", node)
+        items.append(op)
+        out_tensor = ctx.produced.get(node)
+        if out_tensor is None:
+            out_tensor = nodes.output_of(node)
+        out = _Item("output" if out_tensor is not None and id(out_tensor) in ctx.roots
+                    else "tensor", node, out_tensor)
+        items.append(out)
+        producer[node] = out
+        step = ctx.steps.get(node)
+        for i, src in enumerate(inputs):
+            kind = "constant" if src is not None and src.kind == "constant" else "forward"
+            label = [args[i]] if len(inputs) > 1 else []
+            if ctx.view == "backward":
+                kind = "constant" if kind == "constant" else "backward"
+                grad = step.grad_inputs[i] if step is not None and i < len(
+                    step.grad_inputs) else None
+                if grad is not None:
+                    bar = ([unicodedata.normalize("NFC", args[i] + "\u0304")]
+                           if len(inputs) > 1 and len(args[i]) == 1 else label)  # x̄, ȳ
+                    label = bar + labels.value_lines(grad, EDGE_VALUES)
+            edges.append((src, op, kind, label))
+        edges.append((op, out, "backward" if ctx.view == "backward" else "forward", []))
+    return items, edges
+
+
+def _merge_hidden_inputs(edges, more):
+    """Edges from nodes not drawn become one edge from ``more`` per node that is drawn (a
+    stack of 5,000 tensors gets one edge, labelled with the count, not 5,000)."""
+    hidden = {}
+    for src, dst, _, _ in edges:
+        if src is None:
+            hidden[dst] = hidden.get(dst, 0) + 1
+    merged = []
+    for src, dst, kind, label in edges:
+        if src is not None:
+            merged.append((src, dst, kind, label))
+        elif dst in hidden:
+            count = hidden.pop(dst)
+            merged.append((more, dst, "more", [f"{count} inputs"] if count > 1 else label))
+    return merged
+
+
+def _find_detached(items, edges, names):
+    """Constants that share memory with a tensor that requires grad are ``detach()`` cuts:
+    restyle them and draw the cut, a dotted edge from the tensor they were detached from (a
+    tensor of the graph, or a named one outside it, drawn just before the cut)."""
+    inside, outside = {}, {}
+    for item in items:
+        t = item.tensor
+        if item.kind in ("leaf", "tensor", "output") and t is not None and t.requires_grad:
+            inside.setdefault(labels.storage_key(t), item)
+    for t in names.values():
+        if nodes.is_tensor(t) and t.requires_grad:
+            outside.setdefault(labels.storage_key(t), t)
+    placed, result = {}, []
+    for item in items:
+        if item.kind == "constant" and item.tensor is not None:
+            key = labels.storage_key(item.tensor)
+            source = inside.get(key) if key is not None else None
+            if source is None and key in outside and key is not None:
+                source = placed.get(key)
+                if source is None:
+                    t = outside[key]
+                    source = placed[key] = _Item("leaf" if t.is_leaf else "tensor", None, t)
+                    result.append(source)
+            if source is not None:
+                item.kind, item.source = "detach", source
+                edges.append((source, item, "detach", ["detach()"]))
+        result.append(item)
+    items[:] = result
+
+
+def _cluster(items, kept, modules):
+    """Group the ops of each submodule: an op belongs to the module whose parameters it reads,
+    directly or through ops that read only that module's parameters (``W.t()``)."""
+    owner = {id(p): name.rpartition(".")[0] for name, p in modules.named_parameters()}
+    types = {name: type(m).__name__ for name, m in modules.named_modules()}
+    params_of = {}  # node -> prefixes of the parameters it reads (only through parameters)
+    cluster = {}
+    for node in kept[::-1]:
+        if walk.is_leaf_node(node):
+            prefix = owner.get(id(node.variable))
+            if prefix is not None:
+                params_of[node] = {prefix}
+                cluster[node] = prefix
+            continue
+        found, pure = set(), True
+        for child, _ in node.next_functions:
+            via = params_of.get(child) if child is not None else None
+            if via is None:
+                pure = False
+            else:
+                found |= via
+        if pure and found:
+            params_of[node] = found
+        if found:
+            cluster[node] = _common_prefix(found)
+    for item in items:
+        name = cluster.get(item.node) if item.node is not None else None
+        if name:
+            item.cluster = f"{name} ({types[name]})" if name in types else name
+
+
+def _common_prefix(prefixes):
+    parts = [p.split(".") for p in sorted(prefixes)]
+    common = []
+    for level in zip(*parts):
+        if len(set(level)) > 1:
+            break
+        common.append(level[0])
+    return ".".join(common)
+
+
+def _digraph(items, edges, ctx, hidden, flow, focus):
+    g = graphviz.Digraph("graph", graph_attr=dict(rankdir="TB", fontname=FONT, fontsize="11"),
+                         node_attr=dict(fontname=FONT, fontsize="11"),
+                         edge_attr=dict(fontname=FONT, fontsize="10"))
+    notes = []
+    if flow is not None and ctx.view == "backward" and flow.note:
+        notes.append(flow.note)
+    if focus is not None:
+        notes.append(f"around {ctx.name(focus) or 'the focus tensor'}")
+    if notes:
+        g.attr(label=_label(notes), labelloc="t")
+    clusters = {}
+    for item in items:
+        if item.cluster is None:
+            _add_node(g, item, ctx, hidden)
+        else:
+            clusters.setdefault(item.cluster, []).append(item)
+    for k, (title, members) in enumerate(clusters.items()):
+        with g.subgraph(name=f"cluster_{k}") as sub:
+            sub.attr(label=_label([title]), style="rounded,dashed", color="#7b1fa2")
+            for item in members:
+                _add_node(sub, item, ctx, hidden)
+    for src, dst, kind, label in edges:
+        attrs = dict(EDGE_STYLES[kind])
+        if label:
+            attrs["label"] = _label(label)
+        g.edge(src.id, dst.id, **attrs)
+    return g
+
+
+def _add_node(g, item, ctx, hidden):
+    if item.kind == "more":
+        lines = [f"… {hidden} more nodes"]
+    elif item.kind in ("op", "op_freed"):
+        lines = _op_lines(item.node)
+    else:
+        lines = _tensor_lines(item, ctx)
+    left = item.kind not in ("op", "op_freed", "more")
+    g.node(item.id, _label(lines, left), **{"class": item.kind}, **STYLES[item.kind])
+
+
+def _op_lines(node):
+    lines = [node.name()]
+    op = nodes.op_entry(node)
+    if op is not None and op.math:
+        lines += [part.strip() for part in op.math.split(";", 1)]
+    if nodes.saved_freed(node):
+        lines.append("saved tensors freed")
+    return lines
+
+
+def _tensor_lines(item, ctx):
+    t = item.tensor
+    name = ctx.name(t)
+    lines = [name] if name else []
+    step = ctx.steps.get(item.node) if item.node is not None else None
+    if t is None:
+        if item.kind == "constant":
+            freed = nodes.saved_freed(item.node)
+            return lines + ["constant", "(saved value freed)" if freed else "(not saved)"]
+        lines.append("(tensor no longer kept)")
+        return lines + (_titled(f"∂{ctx.root_name}/∂(this) =", step.grad_output)
+                        if step is not None else [])
+    lines.append(" ".join(s for s in (labels.shape_text(t), labels.dtype_text(t)) if s))
+    lines += labels.value_lines(t)
+    if nodes.has_grad_slot(t):
+        grad = nodes.read_grad(t)
+        lines += ["grad: no grad yet"] if grad is None else _titled("grad:", grad)
+    if ctx.view == "backward":
+        if step is not None and item.kind != "constant" and item.kind != "detach":
+            lines += _titled(f"∂{ctx.root_name}/∂{name or '(this)'} =", step.grad_output)
+    lines.append(" · ".join(_badges(item)))
+    return lines
+
+
+def _titled(title, tensor):
+    values = labels.value_lines(tensor)
+    return [f"{title} {values[0]}"] if len(values) == 1 else [title] + values
+
+
+def _badges(item):
+    t = item.tensor
+    if item.kind == "detach":
+        return ["detach(): no gradient flows back"]
+    badges = []
+    if item.kind == "constant":
+        badges.append("constant")
+    elif t.is_leaf:
+        badges.append("leaf")
+    if t.requires_grad:
+        badges.append("requires_grad")
+    if t.retains_grad:
+        badges.append("retains_grad")
+    hooks = nodes.hook_count(t)
+    if hooks:
+        badges.append(f"hooks: {hooks}")
+    return badges
+
+
+def _label(lines, left=False):
+    """Plain-text label: DOT escapes disabled (backslashes), entities disabled (&), and never
+    read as an HTML-like label, whatever the user's names contain. ``left``: lines left-aligned
+    (values line up like printed arrays)."""
+    end = "\\l" if left else "\\n"
+    text = end.join(line.replace("\\", "\\\\").replace("&", "&amp;").replace("\n", " ")
+                    for line in lines)
+    return graphviz.nohtml(text + end if left else text)
