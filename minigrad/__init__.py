@@ -28,7 +28,9 @@ from ._functional import (abs, add, all, allclose, amax, amin, any, argmax, argm
 from ._grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from ._printing import get_printoptions, printoptions, set_printoptions
 from ._tensor import Size, Tensor, device
+from ._anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_anomaly_enabled
 from . import autograd  # noqa: E402
+from . import nn  # noqa: E402
 from . import optim  # noqa: E402
 
 __version__ = "0.1.0"

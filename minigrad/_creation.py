@@ -6,6 +6,8 @@ import warnings
 import numpy as np
 
 from . import _dtype
+from ._nested import from_nested
+from ._tensor import Size as _Size
 from ._tensor import Tensor
 
 _rng = np.random.default_rng()
@@ -47,18 +49,6 @@ def _as_dtype(dtype):
     return _dtype.from_numpy_dtype(dtype)
 
 
-def _check_sequence(data, dim=0):
-    """PyTorch's message for ragged nested lists (numpy's is about 'inhomogeneous shape')."""
-    if isinstance(data, (list, tuple)) and data:
-        lengths = [len(x) if isinstance(x, (list, tuple)) else None for x in data]
-        first = lengths[0]
-        for n in lengths:
-            if n != first:
-                raise ValueError(f"expected sequence of length {first} at dim {dim + 1} (got {n})")
-        for x in data:
-            _check_sequence(x, dim + 1)
-
-
 def _from_data(data):
     """numpy array for ``data`` with PyTorch's dtype inference (Python floats -> float32)."""
     if isinstance(data, Tensor):
@@ -67,38 +57,7 @@ def _from_data(data):
         arr = np.array(data)
         _dtype.from_numpy_dtype(arr.dtype)
         return arr, True
-    if isinstance(data, (str, bytes)) or not isinstance(
-            data, (list, tuple, numbers.Number, np.bool_, builtins.bool)):
-        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
-    _check_sequence(data)
-    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
-        data = _nested_tensors_to_lists(data)
-    arr = np.array(data)
-    if arr.dtype.kind == "f" or arr.size == 0 and arr.dtype == np.float64:
-        arr = arr.astype(np.float32)
-    elif arr.dtype.kind in "iu":
-        arr = arr.astype(np.int64)
-    elif arr.dtype.kind not in "b":
-        raise TypeError(f"new(): invalid data type '{arr.dtype.name}'")
-    return arr, False
-
-
-def _flat(data):
-    stack = [data]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, (list, tuple)):
-            stack.extend(x)
-        else:
-            yield x
-
-
-def _nested_tensors_to_lists(data):
-    if isinstance(data, Tensor):
-        if data.numel() != 1 and data.ndim == 0:
-            raise ValueError("only one element tensors can be converted to Python scalars")
-        return data._data.tolist()
-    return [_nested_tensors_to_lists(x) for x in data]
+    return from_nested(data)[0], False
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
@@ -108,7 +67,10 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
                       "sourceTensor.detach().clone() or sourceTensor.detach().clone()"
                       ".requires_grad_(True), rather than torch.tensor(sourceTensor).",
                       UserWarning, stacklevel=2)
-    arr, _ = _from_data(data)
+    if dtype is not None and not isinstance(data, (Tensor, np.ndarray, np.generic)):
+        arr = from_nested(data, _as_dtype(dtype))[0]  # 0.1 as float64 is 0.1, not float32's
+    else:
+        arr, _ = _from_data(data)
     return _finish(arr, dtype, requires_grad)
 
 
@@ -130,31 +92,44 @@ def from_numpy(ndarray):
     return Tensor._make(ndarray)
 
 
-def _size(size):
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+def _size(size, who=None):
+    """The shape given as ``f(2, 3)`` or ``f((2, 3))``, checked as PyTorch's ``who()`` does."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list, _Size)):
         size = tuple(size[0])
+    elif len(size) == 1 and not _is_int(size[0]):
+        raise TypeError(f"{who}(): argument 'size' (position 1) must be tuple of ints, not "
+                        f"{type(size[0]).__name__}")
+    for k, s in enumerate(size):
+        if not _is_int(s):
+            raise TypeError(f"{who}(): argument 'size' failed to unpack the object at pos {k + 1} "
+                            f"with error \"type must be tuple of ints,but got "
+                            f"{type(s).__name__}\"")
     for s in size:
-        if not isinstance(s, (int, np.integer)) or isinstance(s, builtins.bool):
-            raise TypeError(f"expected a sequence of integers or a single integer, got "
-                            f"'{type(s).__name__}'")
         if s < 0:
+            if who == "zeros":  # zeros checks sizes itself, with its own words
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
                                f"[{', '.join(map(str, size))}]")
     return tuple(int(s) for s in size)
+
+
+def _is_int(s):
+    return isinstance(s, (int, np.integer)) and not isinstance(s, (builtins.bool, np.bool_))
 
 
 def _default(dtype):
     return np.float32 if dtype is None else _as_dtype(dtype).np
 
 
-def _filled(value):
+def _filled(value, who):
     def make(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
-        return _finish(np.full(_size(size), value, dtype=_default(dtype)), None, requires_grad)
+        return _finish(np.full(_size(size, who), value, dtype=_default(dtype)), None,
+                       requires_grad)
     return make
 
 
-zeros = _filled(0)
-ones = _filled(1)
+zeros = _filled(0, "zeros")
+ones = _filled(1, "ones")
 zeros.__name__, ones.__name__ = "zeros", "ones"
 zeros.__doc__ = "A tensor of zeros of the given size (float32 unless dtype says otherwise)."
 ones.__doc__ = "A tensor of ones of the given size (float32 unless dtype says otherwise)."
@@ -162,14 +137,17 @@ ones.__doc__ = "A tensor of ones of the given size (float32 unless dtype says ot
 
 def empty(*size, dtype=None, device=None, requires_grad=False, **_):
     """A tensor of the given size (minigrad fills it with zeros, so output is deterministic)."""
-    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
+    return _finish(np.zeros(_size(size, "empty"), dtype=_default(dtype)), None, requires_grad)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
     """A tensor of ``size`` filled with ``fill_value`` (its dtype inferred like PyTorch's)."""
     if dtype is None:
         dtype = _dtype.result_type(fill_value)
-    return _finish(np.full(_size((size,)), fill_value, dtype=_as_dtype(dtype).np), None,
+    if not isinstance(size, (tuple, list, _Size)):
+        raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not "
+                        f"{type(size).__name__}")
+    return _finish(np.full(_size((size,), "full"), fill_value, dtype=_as_dtype(dtype).np), None,
                    requires_grad)
 
 
@@ -200,6 +178,9 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
         start, end = 0, start
     if step == 0:
         raise RuntimeError("step must be nonzero")
+    lo, hi, by = _scalar(start), _scalar(end), _scalar(step)
+    if not ((by > 0 and hi >= lo) or (by < 0 and hi <= lo)):
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         floating = builtins.any(isinstance(v, float) or (isinstance(v, Tensor) and
                                                         v.is_floating_point())
@@ -215,30 +196,35 @@ def _scalar(v):
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
     """``steps`` evenly spaced values from start to end inclusive."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
     return _finish(np.linspace(_scalar(start), _scalar(end), steps).astype(_default(dtype)), None,
                    requires_grad)
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
     """The n×m identity matrix."""
+    for name, k in (("n", n), ("m", m)):
+        if k is not None and k < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {k}")
     return _finish(np.eye(n, m, dtype=_default(dtype)), None, requires_grad)
 
 
-def _random_size(size, kwargs):
+def _random_size(size, kwargs, who):
     if "size" in kwargs:
-        return _size((kwargs.pop("size"),))
-    return _size(size)
+        return _size((kwargs.pop("size"),), who)
+    return _size(size, who)
 
 
 def randn(*size, dtype=None, device=None, requires_grad=False, generator=None, **kwargs):
     """Samples of the standard normal distribution."""
-    shape = _random_size(size, kwargs)
+    shape = _random_size(size, kwargs, "randn")
     return _finish(_rng.standard_normal(shape).astype(_default(dtype)), None, requires_grad)
 
 
 def rand(*size, dtype=None, device=None, requires_grad=False, generator=None, **kwargs):
     """Samples of the uniform distribution on [0, 1)."""
-    shape = _random_size(size, kwargs)
+    shape = _random_size(size, kwargs, "rand")
     return _finish(_rng.random(shape).astype(_default(dtype)), None, requires_grad)
 
 
@@ -247,7 +233,7 @@ def randint(low=0, high=None, size=None, *, dtype=None, device=None, requires_gr
     """Random integers in [low, high) (int64 unless dtype says otherwise)."""
     if size is None:
         low, high, size = 0, low, high
-    return _finish(_rng.integers(low, high, size=_size((size,))).astype(
+    return _finish(_rng.integers(low, high, size=_size((size,), "randint")).astype(
         np.int64 if dtype is None else _as_dtype(dtype).np), None, requires_grad)
 
 
@@ -257,5 +243,5 @@ def randperm(n, *, dtype=None, device=None, requires_grad=False):
 
 
 def normal(mean, std, size=None, *, requires_grad=False):
-    shape = _size((size,)) if size is not None else ()
+    shape = _size((size,), "normal") if size is not None else ()
     return _finish(_rng.normal(mean, std, shape).astype(np.float32), None, requires_grad)

@@ -7,6 +7,7 @@ it runs. ``backward()``, ``autograd.grad()`` and the step-through widget all con
 import heapq
 from typing import NamedTuple
 
+from . import _anomaly
 from . import _grad_mode
 from ._graph import AccumulateGrad, sum_to_shape
 
@@ -48,42 +49,64 @@ def _needed(roots, deps, targets):
                 remaining[child] -= 1
                 if remaining[child] == 0:
                     ready.append(child)
-    needed = set()
+    needed = set()  # a target itself only has its gradient captured: it does not run
     for node in reversed(order):
-        if node in targets or any(c in needed for c, _ in node.next_functions):
+        if any(c in needed or c in targets for c, _ in node.next_functions):
             needed.add(node)
     return needed
 
 
-def backward_steps(roots, grads, retain_graph=False, create_graph=False, capture=None):
+class _Task:
+    """A ready node in the heap, compared by priority only: equal priorities (leaves' sinks)
+    keep the binary heap's own order, which is that of PyTorch's std::priority_queue."""
+
+    __slots__ = ("seq", "node")
+
+    def __init__(self, node):
+        self.seq = node.seq
+        self.node = node
+
+    def __lt__(self, other):
+        return self.seq < other.seq
+
+
+def backward_steps(roots, grads, retain_graph=False, create_graph=False, capture=None,
+                   accumulate=True):
     """Run the backward pass from ``roots`` (nodes) seeded with ``grads``, yielding each Step.
 
     capture: for ``autograd.grad``, a dict {node: None} to fill with the gradient arriving at each
     of those nodes instead of accumulating into any leaf's ``.grad``.
+    accumulate: False for a dry run that leaves every ``.grad`` untouched (leaves and retain_grad
+    tensors alike) and calls no hook, so that the gradient flow can be shown without side effects.
     """
     deps = _count_dependencies(roots)
     needed = _needed(roots, deps, capture) if capture is not None else None
     buffers = {}
     for node, g in zip(roots, grads):
         buffers[node] = buffers[node] + g if node in buffers else g
-    ready = [(node.seq, id(node), node) for node in set(roots) if deps.get(node, 0) == 0]
-    heapq.heapify(ready)
+    ready = []
+    for i, node in enumerate(roots):  # in order, as PyTorch's graph root hands them on
+        if deps.get(node, 0) == 0 and node not in roots[i + 1:]:
+            heapq.heappush(ready, _Task(node))
     with _grad_mode.set_grad_enabled(create_graph):
         while ready:
-            node = heapq.heappop(ready)[2]
+            node = heapq.heappop(ready).node
             g = buffers.pop(node)
+            if node._hooks is not None and accumulate:  # tensor hooks see (may replace) g first
+                g = node._hooks.run_tensor_hooks(g)
+            if node._retained is not None and accumulate:  # retain_grad: after the tensor hooks
+                _retain(node, g, create_graph)
             if capture is not None and node in capture:
                 capture[node] = g
             if needed is not None and node not in needed:
                 continue
             if isinstance(node, AccumulateGrad):
-                if capture is None:
+                if capture is None and accumulate:
                     _accumulate(node.variable, g, create_graph)
                 yield Step(node, g, ())
                 continue
-            if node._retained is not None:
-                _retain(node, g, create_graph)
-            grads_in = node.apply(g)
+            call = _call if accumulate else _apply  # a dry run calls no hook
+            grads_in = call(node, g) if not _anomaly.enabled else _anomaly.run(call, node, g)
             sent = []
             for (child, _), gi, dtype, shape in zip(node.next_functions, grads_in,
                                                     *node.input_meta):
@@ -94,13 +117,40 @@ def backward_steps(roots, grads, retain_graph=False, create_graph=False, capture
                 if gi._data.dtype != dtype:
                     gi = gi.to(dtype)
                 sent.append(gi)
-                buffers[child] = buffers[child] + gi if child in buffers else gi
                 deps[child] -= 1
+                if needed is not None and child not in needed and child not in capture:
+                    continue  # off every path to an input of autograd.grad: never runs
+                buffers[child] = buffers[child] + gi if child in buffers else gi
                 if deps[child] == 0:
-                    heapq.heappush(ready, (child.seq, id(child), child))
+                    heapq.heappush(ready, _Task(child))
             if not retain_graph:
                 node.release()
             yield Step(node, g, tuple(sent))
+
+
+def _apply(node, g):
+    """The node's backward alone, without its hooks."""
+    return node.apply(g)
+
+
+def _call(node, g):
+    """The node's backward, between its pre-hooks and post-hooks when it has any."""
+    hooks = node._hooks
+    if hooks is None:
+        return node.apply(g)
+    g = hooks.run_pre(g)
+    grads = node.apply(g)
+    if hooks.post:  # post-hooks see the gradients as they will be sent (shapes and dtypes fixed)
+        grads = hooks.run_post([None if gi is None or child is None else _fit(gi, dtype, shape)
+                                for (child, _), gi, dtype, shape in zip(
+                                    node.next_functions, grads, *node.input_meta)], g)
+    return grads
+
+
+def _fit(g, dtype, shape):
+    """g summed back over broadcast axes and cast to its input's dtype."""
+    g = sum_to_shape(g, shape)
+    return g if g._data.dtype == dtype else g.to(dtype)
 
 
 def _accumulate(leaf, g, create_graph):
@@ -108,12 +158,23 @@ def _accumulate(leaf, g, create_graph):
     if not create_graph:
         g = g.detach()
     if leaf._grad is None:
-        leaf._grad = g if create_graph else g.clone()
+        # With create_graph the copy is recorded, as PyTorch's: a leaf's .grad is copied into
+        # fresh memory (CopyBackwards), a retained non-leaf's is cloned (CloneBackward0).
+        leaf._grad = _copy_into_new(g) if create_graph and leaf.grad_fn is None else g.clone()
     elif create_graph or leaf._grad.requires_grad:
         leaf._grad = leaf._grad + g
     else:
         leaf._grad._data += g._data
         leaf._grad._vc[0] += 1
+
+
+def _copy_into_new(g):
+    """g copied into new memory by a recorded copy (``empty(...).copy_(g)``)."""
+    import numpy as np
+    from .ops import OPS
+    from ._graph import apply
+    return apply(OPS["index_put"], np.zeros_like(g._data), g, key=(Ellipsis,),
+                 name="CopyBackwards")
 
 
 def _retain(node, g, create_graph):

@@ -25,17 +25,35 @@ def _new(data):
 
 
 def _check_broadcast(a, b):
-    sa, sb = np.shape(a._data if isinstance(a, Tensor) else a), np.shape(
-        b._data if isinstance(b, Tensor) else b)
-    for i in range(1, builtins.min(len(sa), len(sb)) + 1):
-        if sa[-i] != sb[-i] and sa[-i] != 1 and sb[-i] != 1:
-            raise RuntimeError(f"The size of tensor a ({sa[-i]}) must match the size of tensor b "
-                               f"({sb[-i]}) at non-singleton dimension {builtins.max(len(sa), len(sb)) - i}")
+    _broadcast_shape(np.shape(a._data if isinstance(a, Tensor) else a),
+                     np.shape(b._data if isinstance(b, Tensor) else b))
+
+
+def _check_operand(other, who):
+    """PyTorch's TypeError for a second operand that is neither a tensor nor a number."""
+    if not isinstance(other, (Tensor, numbers.Number, np.generic)):
+        _check_tensor(other, who, "other", 2)
+
+
+def _broadcast_shape(sa, sb):
+    """The shape ``sa`` and ``sb`` broadcast to (PyTorch's error at the last mismatch)."""
+    n = builtins.max(len(sa), len(sb))
+    out = []
+    for i in range(1, n + 1):
+        a = sa[-i] if i <= len(sa) else 1
+        b = sb[-i] if i <= len(sb) else 1
+        if a != b and a != 1 and b != 1:
+            raise RuntimeError(f"The size of tensor a ({a}) must match the size of tensor b "
+                               f"({b}) at non-singleton dimension {n - i}")
+        out.append(a if b == 1 else b)
+    return tuple(reversed(out))
 
 
 def _binary(name, a, b):
     if not isinstance(b, (Tensor, numbers.Number, np.ndarray, np.generic)):
         return NotImplemented
+    if name == "sub":
+        _check_sub(a, b)
     _check_broadcast(a, b)
     return apply(_op(name), a, b)
 
@@ -45,19 +63,38 @@ def _dims(dim, ndim):
     if dim is None:
         return None
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
-    out = tuple(sorted({_wrap_dim(d, ndim) for d in dims}))
+    wrapped = [_wrap_dim(d, ndim) for d in dims]
+    for k, d in enumerate(wrapped):
+        if d in wrapped[:k]:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    out = tuple(sorted(wrapped))
     return out if out else None
 
 
 # ---- arithmetic ----------------------------------------------------------------------------
 def add(input, other, *, alpha=1):
     """input + alpha·other, broadcasting."""
+    _check_operand(other, "add")
     _check_broadcast(input, other)
     return apply(_op("add"), input, other, alpha=alpha)
 
 
+def _check_sub(a, b):
+    """PyTorch refuses ``-`` on bool tensors (and Python bools)."""
+    bools = [as_operand(x)._data.dtype == np.bool_ for x in (a, b)]
+    if bools[0] and bools[1]:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if bools[0] or bools[1]:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+
+
 def sub(input, other, *, alpha=1):
     """input − alpha·other, broadcasting."""
+    _check_operand(other, "sub")
+    _check_sub(input, other)
     _check_broadcast(input, other)
     return apply(_op("sub"), input, other, alpha=alpha)
 
@@ -66,21 +103,27 @@ def rsub(input, other, *, alpha=1):
     """other − alpha·input."""
     if isinstance(other, Tensor):
         return sub(other, input, alpha=alpha)
+    _check_sub(other, input)
     return apply(_op("rsub"), _promoted_for_scalar(input, other), other=other, alpha=alpha)
 
 
 def mul(input, other):
     """input · other elementwise, broadcasting."""
+    _check_operand(other, "mul")
     _check_broadcast(input, other)
     return apply(_op("mul"), input, other)
 
 
 def div(input, other, *, rounding_mode=None):
     """input / other elementwise (true division: integers give float32)."""
+    _check_operand(other, "div")
+    if rounding_mode == "floor":
+        return _rounded_division(np.floor_divide, input, other)
+    if rounding_mode == "trunc":
+        return _rounded_division(lambda x, y: np.trunc(np.true_divide(x, y)), input, other)
     if rounding_mode is not None:
-        result = np.divide(as_operand(input)._data, as_operand(other)._data)
-        result = np.floor(result) if rounding_mode == "floor" else np.trunc(result)
-        return _new(result.astype(_dtype.result_type(as_operand(input), as_operand(other)).np))
+        raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                           f"but found '{rounding_mode}'")
     _check_broadcast(input, other)
     return apply(_op("div"), input, other)
 
@@ -91,6 +134,10 @@ def true_divide(input, other):
 
 def neg(input):
     """−input."""
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you "
+                           "are trying to invert a mask, use the `~` or `logical_not()` operator "
+                           "instead.")
     return apply(_op("neg"), input)
 
 
@@ -104,6 +151,8 @@ def pow(input, exponent):
     if isinstance(exponent, Tensor):
         _check_broadcast(input, exponent)
         return apply(_op("pow"), input, exponent)
+    if isinstance(exponent, numbers.Integral) and exponent < 0 and not input.is_floating_point():
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
     return apply(_op("pow_scalar"), _promoted_for_scalar(input, exponent), exponent=exponent)
 
 
@@ -138,7 +187,8 @@ def where(condition, input=None, other=None):
     cond = _array(condition)
     if cond.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
-                           f"with dtype {_dtype.from_numpy_dtype(cond.dtype).name.capitalize()}")
+                           f"with dtype {_type_word(_new(cond))}")
+    _broadcast_shape(_broadcast_shape(cond.shape, np.shape(_array(input))), np.shape(_array(other)))
     return apply(_op("where"), input, other, cond=cond)
 
 
@@ -160,12 +210,22 @@ def clamp(input, min=None, max=None):
 clip = clamp
 
 
+def _check_tensor(x, who, arg="input", position=1):
+    """PyTorch's TypeError for a non-tensor where its function wants a tensor."""
+    if not isinstance(x, Tensor):
+        kind = type(x)
+        name = kind.__name__ if kind.__module__ == "builtins" else \
+            f"{kind.__module__.split('.')[0]}.{kind.__qualname__}"
+        raise TypeError(f"{who}(): argument '{arg}' (position {position}) must be Tensor, not "
+                        f"{name}")
+
+
 def _unary(name):
     def fn(input):
+        _check_tensor(input, name)
         return apply(_op(name), input)
     fn.__name__ = name
-    fn.__doc__ = f"Elementwise {name}; derivative rule: {_op(name).math}" if False else \
-        f"Elementwise {name} (see minigrad.ops.OPS['{name}'].math for its derivative)."
+    fn.__doc__ = f"Elementwise {name} (its derivative: minigrad.ops.OPS['{name}'].math)."
     return fn
 
 
@@ -179,7 +239,8 @@ def square(input):
 
 
 def rsqrt(input):
-    return reciprocal(sqrt(input))
+    """1 / √input (one node, RsqrtBackward0)."""
+    return apply(_op("rsqrt"), input)
 
 
 def clone(input):
@@ -190,10 +251,12 @@ def clone(input):
 def to(input, *args, dtype=None, **kwargs):
     """input converted to ``dtype`` (same tensor when nothing changes)."""
     for a in args:
-        if isinstance(a, _dtype.dtype):
+        if isinstance(a, (_dtype.dtype, np.dtype)):  # numpy dtypes: the engine's casts
             dtype = a
         elif isinstance(a, Tensor):
             dtype = a.dtype
+        elif isinstance(a, np.dtype):  # what the engine passes (a node's input_meta)
+            dtype = a
     if isinstance(dtype, np.dtype) or isinstance(dtype, type):
         dtype = _dtype.from_numpy_dtype(dtype)
     if dtype is None or dtype.np == input._data.dtype:
@@ -208,6 +271,7 @@ def type_as(input, other):
 # ---- reductions ----------------------------------------------------------------------------
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     """Σ over ``dim`` (an int or tuple; None: everything); ints and bools sum to int64."""
+    _check_tensor(input, "sum")
     if dtype is not None:
         input = to(input, dtype)
     return apply(_op("sum"), input, dim=_dims(dim, input.ndim), keepdim=keepdim)
@@ -215,7 +279,12 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     """Average over ``dim`` (floating point tensors only)."""
+    _check_tensor(input, "mean")
     if dtype is not None:
+        if not dtype.is_floating_point:
+            raise RuntimeError("mean(): could not infer output dtype. Optional dtype must be "
+                               "either a floating point or complex dtype. Got: "
+                               + _type_word(_new(np.empty(0, dtype.np))))
         input = to(input, dtype)
     if not input.is_floating_point():
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
@@ -225,6 +294,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Π over ``dim`` (an int; None: everything)."""
+    _check_tensor(input, "prod")
     if dtype is not None:
         input = to(input, dtype)
     return apply(_op("prod"), input, dim=_dims(dim, input.ndim), keepdim=keepdim)
@@ -262,6 +332,7 @@ def _extremum(input, dim, keepdim, which):
                                "argument.")
         return apply(_op("a" + which), input, dim=None, keepdim=False)
     d = _wrap_dim(dim, input.ndim)
+    _check_reduced_size(input, d, which)
     data = input._data if input.ndim else input._data.reshape(1)
     idx = (np.argmax if which == "max" else np.argmin)(data, axis=d, keepdims=keepdim)
     values = apply(_op(which + "_dim"), input if input.ndim else input.reshape(1), dim=d,
@@ -281,30 +352,54 @@ def min(input, dim=None, keepdim=False):
     return _extremum(input, dim, keepdim, "min")
 
 
+def _reduce_extremum(input, dim, keepdim, which):
+    dims = _dims(dim, input.ndim) if dim != () else None
+    if dims is None and input.numel() == 0:
+        raise RuntimeError(f"{which}(): Expected reduction dim to be specified for input.numel() "
+                           "== 0. Specify the reduction dim with the 'dim' argument.")
+    for d in dims or ():
+        _check_reduced_size(input, d, which)
+    return apply(_op(which), input, dim=dims, keepdim=keepdim)
+
+
 def amax(input, dim=(), keepdim=False):
-    return apply(_op("amax"), input, dim=_dims(dim, input.ndim) if dim != () else None,
-                 keepdim=keepdim)
+    """The largest value over ``dim`` (all dims by default); ties share the gradient."""
+    return _reduce_extremum(input, dim, keepdim, "amax")
 
 
 def amin(input, dim=(), keepdim=False):
-    return apply(_op("amin"), input, dim=_dims(dim, input.ndim) if dim != () else None,
-                 keepdim=keepdim)
+    """The smallest value over ``dim`` (all dims by default); ties share the gradient."""
+    return _reduce_extremum(input, dim, keepdim, "amin")
+
+
+def _check_reduced_size(input, d, who):
+    """PyTorch's IndexError for max/min/argmax... over an empty dimension."""
+    if input.ndim and input.shape[d] == 0:
+        raise IndexError(f"{who}(): Expected reduction dim {d} to have non-zero size.")
+
+
+def _arg_extremum(fn, input, dim, keepdim, who):
+    if dim is None:
+        if input.numel() == 0:
+            raise IndexError(f"{who}(): Expected reduction dim to be specified for input.numel() "
+                             "== 0.")
+        out = np.asarray(fn(input._data), dtype=np.int64)
+        return _new(out.reshape((1,) * input.ndim) if keepdim else out)
+    d = _wrap_dim(dim, input.ndim)
+    _check_reduced_size(input, d, who)
+    if input.ndim == 0:
+        return _new(np.zeros((), dtype=np.int64))
+    return _new(fn(input._data, axis=d, keepdims=keepdim).astype(np.int64))
 
 
 def argmax(input, dim=None, keepdim=False):
     """Index of the largest element (of the flattened tensor when dim is None)."""
-    if dim is None:
-        return _new(np.asarray(np.argmax(input._data), dtype=np.int64))
-    return _new(np.argmax(input._data, axis=_wrap_dim(dim, input.ndim),
-                          keepdims=keepdim).astype(np.int64))
+    return _arg_extremum(np.argmax, input, dim, keepdim, "argmax")
 
 
 def argmin(input, dim=None, keepdim=False):
     """Index of the smallest element (of the flattened tensor when dim is None)."""
-    if dim is None:
-        return _new(np.asarray(np.argmin(input._data), dtype=np.int64))
-    return _new(np.argmin(input._data, axis=_wrap_dim(dim, input.ndim),
-                          keepdims=keepdim).astype(np.int64))
+    return _arg_extremum(np.argmin, input, dim, keepdim, "argmin")
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
@@ -322,10 +417,18 @@ def logsumexp(input, dim, keepdim=False):
     return apply(_op("logsumexp"), input, dim=_dims(dim, input.ndim), keepdim=keepdim)
 
 
+def _check_softmax_dtype(input, dim, who):
+    """PyTorch's softmax kernels exist for floating point dtypes only."""
+    if not input.is_floating_point():
+        kernel = "lastdim_kernel_impl" if dim == builtins.max(input.ndim - 1, 0) else "kernel_impl"
+        raise NotImplementedError(f'"{who}_{kernel}" not implemented for \'{_type_word(input)}\'')
+
+
 def softmax(input, dim, dtype=None):
     """exp(input) normalised to sum to 1 along ``dim``."""
     if dtype is not None:
         input = to(input, dtype)
+    _check_softmax_dtype(input, _wrap_dim(dim, input.ndim), "softmax")
     return apply(_op("softmax"), input, dim=_wrap_dim(dim, input.ndim))
 
 
@@ -333,6 +436,7 @@ def log_softmax(input, dim, dtype=None):
     """log(softmax(input)) along ``dim``, computed stably."""
     if dtype is not None:
         input = to(input, dtype)
+    _check_softmax_dtype(input, _wrap_dim(dim, input.ndim), "log_softmax")
     return apply(_op("log_softmax"), input, dim=_wrap_dim(dim, input.ndim))
 
 
@@ -343,16 +447,23 @@ def _same_dtype(a, b, who):
                            f"{_type_word(a)} and {_type_word(b)}")
 
 
+_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+            "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+            "bool": "bool"}  # the C++ type names some of PyTorch's messages print
+
+
 def dot(input, other):
     """Σᵢ inputᵢ·otherᵢ of two 1-D tensors."""
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D "
                            "tensors")
+    _same_dtype(input, other, "dot")
     if input.shape[0] != other.shape[0]:
         raise RuntimeError(f"inconsistent tensor size, expected tensor [{input.shape[0]}] and src "
                            f"[{other.shape[0]}] to have the same number of elements, but got "
                            f"{input.shape[0]} and {other.shape[0]} elements respectively")
-    _same_dtype(input, other, "dot")
+    if input.dtype.name == "bool":
+        raise NotImplementedError("\"dot\" not implemented for 'Bool'")
     return apply(_op("dot"), input, other)
 
 
@@ -364,6 +475,9 @@ def mv(input, vec):
     if input.shape[1] != vec.shape[0]:
         raise RuntimeError(f"size mismatch, got input ({input.shape[0]}), mat "
                            f"({input.shape[0]}x{input.shape[1]}), vec ({vec.shape[0]})")
+    if input.dtype is not vec.dtype:
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got "
+                           f"{_type_word(vec)}, {_type_word(input)}, and {_type_word(vec)}")
     return apply(_op("mv"), input, vec)
 
 
@@ -374,13 +488,45 @@ def mm(input, mat2):
     if input.shape[1] != mat2.shape[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({input.shape[0]}x"
                            f"{input.shape[1]} and {mat2.shape[0]}x{mat2.shape[1]})")
+    if input.dtype is not mat2.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                           f"{_C_NAMES[input.dtype.name]} != {_C_NAMES[mat2.dtype.name]}")
     return apply(_op("mm"), input, mat2)
 
 
+def _bmm(input, mat2):
+    """Batched matrix product (b, n, m) @ (b, m, p) -> (b, n, p)."""
+    b, m = input.shape[0], input.shape[2]
+    if mat2.shape[0] != b or mat2.shape[1] != m:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{b}, {m}] but got: [{mat2.shape[0]}, {mat2.shape[1]}].")
+    if input.dtype is not mat2.dtype:
+        raise RuntimeError(f"expected scalar type {_type_word(input)} but found "
+                           f"{_type_word(mat2)}")
+    return apply(_op("bmm"), input, mat2)
+
+
+def _should_fold(input, other):
+    """PyTorch's choice of folding the batch of the larger operand into one matrix (mm/mv)."""
+    larger = input.ndim >= other.ndim
+    big = input._data if larger else np.swapaxes(other._data, -1, -2)
+    if not (big.ndim >= 3 and (other.ndim if larger else input.ndim) <= 2):
+        return False
+    if (other if larger else input).requires_grad:
+        return True  # so that the small operand's gradient is one mm, not a batch summed up
+    if input.ndim == 2:
+        return False
+    if big.size == 0:
+        return True
+    strides, shape = big.strides, big.shape
+    return builtins.all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(big.ndim - 2))
+
+
 def matmul(input, other):
-    """The ``@`` product: dot, mv, mm or batched (broadcast) matmul, by the inputs' ranks."""
-    if not isinstance(other, Tensor):
-        return NotImplemented
+    """The ``@`` product, as PyTorch's: dot (1-D, 1-D), mv, mm, or for more dimensions the
+    batch dimensions broadcast and folded into one mm/mv or a batched product."""
+    _check_tensor(input, "matmul")
+    _check_tensor(other, "matmul", "other", 2)
     a, b = input.ndim, other.ndim
     if a == 0 or b == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a}D "
@@ -390,27 +536,48 @@ def matmul(input, other):
     if a == 2 and b == 1:
         return mv(input, other)
     if a == 1 and b == 2:
-        return mm(input.unsqueeze(0), other).squeeze(0)
+        return apply(_op("squeeze"), mm(input.unsqueeze(0), other), dims=(0,), variant=4)
     if a == 2 and b == 2:
         return mm(input, other)
-    x = input.unsqueeze(0) if a == 1 else input
-    y = other.unsqueeze(-1) if b == 1 else other
-    if x.shape[-1] != y.shape[-2]:
-        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
-                           f"[{x.shape[-1]}, {y.shape[-2]}] but got: [{y.shape[-2]}, "
-                           f"{y.shape[-1]}].")
-    _same_dtype(x, y, "matmul")
-    out = apply(_op("bmm"), x, y)
-    if a == 1:
-        out = out.squeeze(-2)
+    if _should_fold(input, other):
+        transpose = b > a
+        t1 = other.mT if transpose else input
+        t2 = (input.t() if a == 2 else input) if transpose else other
+        shape = tuple(t1.shape[:-1])
+        folded = t1.reshape(int(np.prod(shape, dtype=np.int64)), t1.shape[-1])
+        if t2.ndim == 1:
+            return apply(_op("unsafe_view"), mv(folded, t2), shape=shape)
+        out = apply(_op("unsafe_view"), mm(folded, t2), shape=shape + (t2.shape[1],))
+        return clone(out.mT) if transpose else out
+    n = input.shape[-2] if a > 1 else 1
+    m1, batch1 = input.shape[-1], tuple(input.shape[:builtins.max(a - 2, 0)])
+    m2 = other.shape[-2] if b > 1 else other.shape[0]
+    p, batch2 = (other.shape[-1] if b > 1 else 1), tuple(other.shape[:builtins.max(b - 2, 0)])
+    if a == 3 and b == 3 and batch1[0] != batch2[0]:  # a batch of one is folded instead
+        if batch1[0] == 1 and input.requires_grad:
+            return matmul(input.squeeze(0), other)
+        if batch2[0] == 1 and other.requires_grad:
+            return matmul(input, other.squeeze(0))
+    batch = _broadcast_shape(batch1, batch2)
+    count = int(np.prod(batch, dtype=np.int64))
+    x = input.expand(batch + (n, m1)).reshape(count, n, m1)
+    if b == 1:
+        y = other.expand(batch + (m2,)).reshape(count, m2).unsqueeze(2)
+    else:
+        y = other.expand(batch + (m2, p)).reshape(count, m2, p)
+    out = _bmm(x, y)
     if b == 1:
         out = out.squeeze(-1)
-    return out
+    shape = batch + ((n,) if a > 1 else ()) + ((p,) if b > 1 else ())
+    return apply(_op("unsafe_view"), out, shape=shape)
 
 
 def outer(input, vec2):
     """Outer product (m,) ⊗ (n,) -> (m, n)."""
-    return input.unsqueeze(1) * vec2
+    for name, t in (("self", input), ("vec2", vec2)):
+        if t.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t.ndim}-D")
+    return input.reshape(input.shape[0], 1) * vec2  # PyTorch's: a view, then a product
 
 
 # ---- shapes --------------------------------------------------------------------------------
@@ -421,6 +588,10 @@ def _shape_arg(shape):
 
 
 def _infer_shape(shape, numel):
+    for i, s in enumerate(shape):
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape "
+                               f"[{', '.join(map(str, shape))}]")
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
     known = 1
@@ -428,6 +599,10 @@ def _infer_shape(shape, numel):
         if s != -1:
             known *= s
     if -1 in shape:
+        if known == 0 and numel == 0:
+            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape "
+                               f"[{', '.join(map(str, shape))}] because the unspecified dimension "
+                               "size -1 can be any value and is ambiguous")
         if known == 0 or numel % known:
             raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of "
                                f"size {numel}")
@@ -441,9 +616,14 @@ def _infer_shape(shape, numel):
 def reshape(input, *shape):
     """The same elements in a new shape (one dimension may be -1)."""
     shape = _infer_shape(_shape_arg(shape), input.numel())
-    if shape == input.shape:
-        return apply(_op("view"), input, shape=shape)
+    if input.numel() and not np.may_share_memory(input._data.reshape(shape), input._data):
+        return apply(_op("unsafe_view"), clone(input), shape=shape)  # a copy, as PyTorch's
     return apply(_op("view"), input, shape=shape)
+
+
+def contiguous(input, memory_format=None):
+    """input itself when its elements are laid out in row-major order, else a copy (a clone)."""
+    return input if input._data.flags.c_contiguous else clone(input)
 
 
 def view(input, *shape):
@@ -471,6 +651,8 @@ def flatten(input, start_dim=0, end_dim=-1):
     if input.ndim == 0:
         return reshape(input, 1)
     s, e = _wrap_dim(start_dim, input.ndim), _wrap_dim(end_dim, input.ndim)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if s == e:
         return input
     shape = input.shape
@@ -572,7 +754,10 @@ def cat(tensors, dim=0):
     """Tensors joined along an existing dimension."""
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for k, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {k}) cannot be concatenated")
     ref = tensors[0]
     d = _wrap_dim(dim, ref.ndim)
     for k, t in enumerate(tensors):
@@ -611,17 +796,27 @@ def select(input, dim, index):
 
 def unbind(input, dim=0):
     """The slices along ``dim`` as a tuple."""
+    if input.ndim == 0 and dim in (0, -1):
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = _wrap_dim(dim, input.ndim)
-    return tuple(select(input, d, i) for i in range(input.shape[d]))
+    return tuple(apply(_op("index"), input, key=(slice(None),) * d + (i,), name="UnbindBackward0")
+                 for i in range(input.shape[d]))
 
 
 def split(input, split_size_or_sections, dim=0):
     """Pieces of ``split_size`` along ``dim`` (or of the listed sizes)."""
     d = _wrap_dim(dim, input.ndim)
     n = input.shape[d]
+    name = "SplitWithSizesBackward0"
     if isinstance(split_size_or_sections, int):
-        step = split_size_or_sections
-        sizes = [builtins.min(step, n - i) for i in range(0, n, step)] or [0]
+        step, name = split_size_or_sections, "SplitBackward0"
+        if step < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got split_size="
+                               f"{step}")
+        if step == 0 and n:
+            raise RuntimeError("split_size can only be 0 if dimension size is 0, but got "
+                               f"dimension size of {n}")
+        sizes = [builtins.min(step, n - i) for i in range(0, n, step)] if n else [0]
     else:
         sizes = list(split_size_or_sections)
         if builtins.sum(sizes) != n:
@@ -630,69 +825,175 @@ def split(input, split_size_or_sections, dim=0):
                                f"{sizes}")
     out, start = [], 0
     for s in sizes:
-        out.append(input[(slice(None),) * d + (slice(start, start + s),)])
+        out.append(apply(_op("index"), input, key=(slice(None),) * d + (slice(start, start + s),),
+                         name=name))
         start += s
     return tuple(out)
 
 
 def chunk(input, chunks, dim=0):
     """At most ``chunks`` pieces of equal size (the last may be smaller)."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     n = input.shape[_wrap_dim(dim, input.ndim)]
-    return split(input, -(-n // chunks) if n else 1, dim)
+    if n == 0:  # PyTorch gives ``chunks`` empty pieces here
+        return split(input, [0] * chunks, dim)
+    return split(input, -(-n // chunks), dim)
 
 
 # ---- indexing ------------------------------------------------------------------------------
+_INDEX_TYPES = ("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
+                "are valid indices (got {})")
+
+
+def _index_item(item):
+    """One entry of an indexing key, normalised: int, slice, None, Ellipsis or an index array."""
+    if isinstance(item, Tensor):
+        if item.ndim == 0 and item._data.dtype.kind in "iu":
+            return int(item._data)  # a 0-d integer tensor indexes like an int
+        item = item._data
+    elif isinstance(item, list):
+        item = np.asarray(item)
+    elif isinstance(item, (bool, np.bool_)):
+        item = np.asarray(item)
+    elif isinstance(item, str):
+        raise TypeError("new(): invalid data type 'str'")
+    if isinstance(item, np.ndarray):
+        if item.dtype.kind not in "iub":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        return item
+    if item is None or item is Ellipsis or isinstance(item, slice):
+        if isinstance(item, slice) and item.step is not None and item.step <= 0:
+            raise ValueError("step must be greater than zero" if item.step < 0 else
+                             "slice step cannot be zero")
+        return item
+    if isinstance(item, (int, np.integer)):
+        return int(item)
+    raise IndexError(_INDEX_TYPES.format(type(item).__name__))
+
+
+def _consumed(item):
+    """How many of the indexed tensor's dimensions an entry uses up."""
+    if isinstance(item, np.ndarray):
+        return item.ndim if item.dtype == np.bool_ else 1
+    return 0 if item is None or item is Ellipsis else 1
+
+
 def _index_key(key, shape):
-    """A numpy key for ``key`` and PyTorch's grad_fn name for indexing with it."""
-    items = key if isinstance(key, tuple) else (key,)
-    out, kinds = [], []
-    dim = 0
+    """A numpy key for ``key`` and PyTorch's grad_fn name for indexing with it (PyTorch's errors
+    for bounds, mask shapes and 0-dim tensors included)."""
+    items = [_index_item(i) for i in (key if isinstance(key, tuple) else (key,))]
+    used = builtins.sum(_consumed(i) for i in items)
+    if used > len(shape):
+        if not shape and builtins.any(isinstance(i, (int, slice)) for i in items):
+            kind = next(i for i in items if isinstance(i, (int, slice)))
+            raise IndexError("slice() cannot be applied to a 0-dim tensor." if isinstance(
+                kind, slice) else "invalid index of a 0-dim tensor. Use `tensor.item()` in Python "
+                "or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    kinds, basic, arrays, dim, pos = [], [], [], 0, 0  # dim: in the input; pos: in the sliced
     for item in items:
-        if isinstance(item, Tensor):
-            item = item._data
-            if item.dtype.kind == "f":
-                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-        if isinstance(item, list):
-            item = np.asarray(item)
-            if item.dtype.kind == "f":
-                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-        if isinstance(item, (bool, np.bool_)):
-            item = np.asarray(item)
         if isinstance(item, np.ndarray):
             kinds.append("index")
-            dim += item.ndim if item.dtype != np.bool_ else builtins.max(item.ndim, 1)
+            if item.ndim == 0:  # a bool scalar adds a dimension, like None
+                basic.append(None)
+            else:
+                basic.extend([slice(None)] * _consumed(item))
+            arrays.append((item, pos))
+            pos += builtins.max(_consumed(item), 1)
+            dim += _consumed(item)
         elif item is None:
             kinds.append("unsqueeze")
+            basic.append(None)
+            pos += 1
         elif item is Ellipsis:
             kinds.append("ellipsis")
-            dim += builtins.max(len(shape) - builtins.sum(
-                1 for i in items if i is not None and i is not Ellipsis), 0)
+            basic.append(Ellipsis)
+            dim += len(shape) - used
+            pos += len(shape) - used
         elif isinstance(item, slice):
-            kinds.append("slice" if item != slice(None) else "full")
+            full = item.indices(shape[dim]) == (0, shape[dim], 1)
+            kinds.append("full" if full else "slice")
+            basic.append(item)
             dim += 1
-        elif isinstance(item, (int, np.integer)):
-            if dim >= len(shape):
-                raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+            pos += 1
+        else:
             size = shape[dim]
             if not -size <= item < size:
                 raise IndexError(f"index {item} is out of bounds for dimension {dim} with size "
                                  f"{size}")
             kinds.append("select")
+            basic.append(item)
             dim += 1
-        else:
-            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or "
-                             "byte Variables are valid indices (got "
-                             f"{type(item).__name__})")
-        out.append(item)
-    if dim > len(shape):
-        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
-    if "index" in kinds:
+    if arrays:
+        _check_index_arrays(arrays, np.broadcast_to(np.empty((), np.int8), shape)[
+            tuple(basic)].shape)
+        if "select" in kinds:
+            return _select_first(items, shape), "IndexBackward0"
         name = "IndexBackward0"
+    elif isinstance(key, slice):
+        name = "SliceBackward0"  # a lone slice is always applied, even a full one
     else:
         last = [k for k in kinds if k not in ("full", "ellipsis")]
         name = {"select": "SelectBackward0", "slice": "SliceBackward0",
                 "unsqueeze": "UnsqueezeBackward0"}.get(last[-1] if last else "", "AliasBackward0")
-    return tuple(out), name
+    return tuple(items), name
+
+
+def _select_first(items, shape):
+    """A numpy key for PyTorch's meaning of ints mixed with index arrays: the ints select first,
+    then the arrays index what is left (numpy would move the result's dimensions elsewhere).
+    Returned as one integer array per dimension: the flat positions, unravelled."""
+    first, then = [], []
+    for item in items:
+        if isinstance(item, np.ndarray):
+            if item.ndim == 0:  # a bool scalar: a new dimension, kept (True) or emptied (False)
+                first.append(None)
+                then.append(slice(None) if item else slice(0, 0))
+            else:
+                first.extend([slice(None)] * _consumed(item))
+                then.append(item)
+        elif isinstance(item, int):
+            first.append(item)
+        else:
+            first.append(item)
+            then.append(slice(None) if item is not Ellipsis else Ellipsis)
+    flat = np.arange(int(np.prod(shape, dtype=np.int64)), dtype=np.int64).reshape(shape)
+    return np.unravel_index(flat[tuple(first)][tuple(then)], shape)
+
+
+def _check_index_arrays(arrays, sliced):
+    """PyTorch's checks of index tensors: mask shapes, broadcasting, bounds (in element order)."""
+    indices = []  # (index array, size of the dimension it indexes), masks as their nonzero()
+    for item, pos in arrays:
+        if item.ndim == 0:
+            continue  # a bool scalar: nothing to check
+        if item.dtype == np.bool_:
+            for k, n in enumerate(item.shape):
+                if n != sliced[pos + k]:
+                    raise IndexError(
+                        f"The shape of the mask [{', '.join(map(str, item.shape))}] at index {k} "
+                        f"does not match the shape of the indexed tensor "
+                        f"[{', '.join(map(str, sliced))}] at index {pos + k}")
+            indices.extend((i, sliced[pos + k]) for k, i in enumerate(np.nonzero(item)))
+        else:
+            indices.append((item, sliced[pos]))
+    if not indices:
+        return
+    try:
+        broadcast = np.broadcast_arrays(*[i for i, _ in indices])
+    except ValueError:
+        raise IndexError("shape mismatch: indexing tensors could not be broadcast together with "
+                         "shapes " + ", ".join(f"[{', '.join(map(str, i.shape))}]"
+                                               for i, _ in indices)) from None
+    bad = np.stack([(b < -n) | (b >= n) for b, (_, n) in zip(broadcast, indices)]).reshape(
+        len(indices), -1)
+    if bad.any():
+        element = int(np.argmax(bad.any(axis=0)))
+        which = int(np.argmax(bad[:, element]))
+        value = broadcast[which].reshape(-1)[element]
+        raise IndexError(f"index {value} is out of bounds for dimension {which} with size "
+                         f"{indices[which][1]}")
 
 
 def getitem(input, key):
@@ -704,8 +1005,39 @@ def getitem(input, key):
 def setitem(input, key, value):
     """input[key] = value, in place (recorded in the graph when it requires grad)."""
     npkey, name = _index_key(key, input.shape)
+    if _grad_mode._enabled and input._requires_grad and input.grad_fn is None and name in (
+            "SelectBackward0", "SliceBackward0", "UnsqueezeBackward0") and not isinstance(
+            key, slice):
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                           "in-place operation.")
+    target = index_forward(input._data, npkey).shape
+    vshape = np.shape(value._data if isinstance(value, Tensor) else value)
+    if name == "IndexBackward0":
+        if _broadcastable(vshape, target) is None:
+            raise RuntimeError(f"shape mismatch: value tensor of shape [{', '.join(map(str, vshape))}"
+                               f"] cannot be broadcast to indexing result of shape "
+                               f"[{', '.join(map(str, target))}]")
+    elif isinstance(value, Tensor):
+        fit = value.detach()
+        while fit.ndim > len(target) and fit.shape[0] == 1:
+            fit = fit.squeeze(0)  # leading ones are dropped, as PyTorch's copy_to does
+        expand(fit, target)  # PyTorch's errors for values that do not fit
     name = "IndexPutBackward0" if name == "IndexBackward0" else "CopySlices"
     _inplace(input, _op("index_put"), value, key=npkey, name=name)
+
+
+def _broadcastable(sa, sb):
+    """The broadcast of ``sa`` to ``sb`` (None when it does not fit)."""
+    try:
+        return np.broadcast_shapes(sa, sb) == tuple(sb) or None
+    except ValueError:
+        return None
+
+
+def index_forward(x, key):
+    """x[key] as an array: one selected element stays a 0-d view (numpy would copy a scalar)."""
+    out = x[key]
+    return out if isinstance(out, np.ndarray) else x[key + (Ellipsis,)]
 
 
 def index_scatter(g, shape, key):
@@ -791,13 +1123,14 @@ def vector_norm_vjp(g, x, out, p, dim, keepdim):
     z = _unreduce(out, x.shape, dim, keepdim)
     if p == 1:
         return g * x.sign()
-    if p == float("inf"):
-        return evenly_distribute(g.sum(dim, keepdim=keepdim) if False else g, x.abs(), z, None,
-                                 True) * x.sign() if dim is None else \
-            g * x.sign() * (x.abs() == z) / (x.abs() == z).sum(dim, keepdim=True)
+    if p == float("inf"):  # the gradient is shared by the elements of largest |x|
+        peak = x.abs() == z.detach()
+        count = peak.sum(dim, keepdim=True) if dim is not None else peak.sum()
+        return g * x.sign() * peak / count
+    safe = where(z == 0, 1.0, z)  # no 0/0 warning: where the norm is 0 the gradient is 0
     if p == 2:
-        return where(z == 0, 0.0, g * x / z)
-    return where(z == 0, 0.0, g * x * x.abs() ** (p - 2) / z ** (p - 1))
+        return where(z == 0, 0.0, g * x / safe)
+    return where(z == 0, 0.0, g * x * x.abs() ** (p - 2) / safe ** (p - 1))
 
 
 def logsumexp_forward(x, dim, keepdim):
@@ -842,10 +1175,16 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 def _logical(fn, name):
     def op(input, other):
+        if not isinstance(other, (Tensor, numbers.Number, np.ndarray, np.generic)):
+            return NotImplemented
         a, b = as_operand(input), as_operand(other)
-        if a._data.dtype.kind == "f" or b._data.dtype.kind == "f":
-            raise RuntimeError(f"\"{name}_cpu\" not implemented for 'Float'")
-        return _new(fn(a._data, b._data))
+        _check_broadcast(a, b)
+        common = _dtype.result_type(a, b)
+        if common.is_floating_point:
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for "
+                                      f"'{_type_word(_new(np.empty(0, common.np)))}'")
+        return _new(fn(a._data.astype(common.np, copy=False), b._data.astype(common.np,
+                                                                            copy=False)))
     return op
 
 
@@ -902,14 +1241,26 @@ def isfinite(input):
     return _new(np.isfinite(input._data))
 
 
-def floor_divide(input, other):
+def _rounded_division(fn, input, other):
+    """fn(input, other) in PyTorch's result dtype, with no gradient (floor/trunc/remainder)."""
     a, b = as_operand(input), as_operand(other)
-    return _new(np.floor_divide(a._data, b._data).astype(_dtype.result_type(a, b).np))
+    _check_broadcast(a, b)
+    dtype = _dtype.result_type(a, b)
+    x, y = a._data.astype(dtype.np, copy=False), b._data.astype(dtype.np, copy=False)
+    if not dtype.is_floating_point and (y == 0).any():
+        raise RuntimeError("ZeroDivisionError")
+    with np.errstate(all="ignore"):
+        return _new(np.asarray(fn(x, y)).astype(dtype.np, copy=False))
+
+
+def floor_divide(input, other):
+    """⌊input / other⌋ elementwise (no gradient)."""
+    return _rounded_division(np.floor_divide, input, other)
 
 
 def remainder(input, other):
-    a, b = as_operand(input), as_operand(other)
-    return _new(np.remainder(a._data, b._data).astype(_dtype.result_type(a, b).np))
+    """input − ⌊input / other⌋·other elementwise: the sign of other (no gradient)."""
+    return _rounded_division(np.remainder, input, other)
 
 
 def _rounding(fn):
@@ -961,7 +1312,9 @@ def _inplace(self, op, *args, **attrs):
                                "tensor that requires grad; use an out-of-place operation "
                                "(e.g. y = y + 1) instead.")
     snapshot = self
-    if _grad_mode._enabled and self.grad_fn is not None and op.inputs[0] in op.saves:
+    recorded = _grad_mode._enabled and (self.requires_grad or builtins.any(
+        isinstance(a, Tensor) and a.requires_grad for a in args))
+    if recorded and op.inputs and op.inputs[0] in op.saves:
         snapshot = Tensor._make(self._data.copy(), self.grad_fn)  # the values before the change
     result = apply(op, snapshot, *args, **attrs)
     target = self._data.dtype
@@ -977,6 +1330,9 @@ def _inplace(self, op, *args, **attrs):
     if result.grad_fn is not None:
         self.grad_fn = result.grad_fn
         self.grad_fn._output = result.grad_fn._output.__class__(self)
+        out = (self.grad_fn._saved or {}).get("out")
+        if out is not None:  # the saved output is self itself, at its new version
+            out.data, out.version_counter, out.version = self._data, self._vc, self._vc[0]
     return self
 
 
@@ -994,20 +1350,18 @@ add_, sub_, mul_, div_ = (_inplace_method(n) for n in ("add", "sub", "mul", "div
 
 
 def zero_(self):
-    """Fill with zeros in place."""
-    return fill_(self, 0)
+    """Fill with zeros in place (recorded: ZeroBackward0 sends back zeros)."""
+    return _inplace(self, _op("zero"))
 
 
 def fill_(self, value):
-    """Fill with ``value`` in place."""
-    if _grad_mode._enabled and self._requires_grad and self.grad_fn is None:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
-                           "operation.")
-    self._data[...] = _array(value)
-    self._vc[0] += 1
-    if self.grad_fn is not None and _grad_mode._enabled:
-        self.grad_fn = None  # the values no longer depend on the history
-    return self
+    """Fill with ``value`` (a number or a 0-d tensor) in place."""
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value.ndim} dimensions.")
+        return _inplace(self, _op("fill_tensor"), value)
+    return _inplace(self, _op("fill"), value=value)
 
 
 def copy_(self, src):
@@ -1058,7 +1412,7 @@ def _install_methods():
         float=lambda self: to(self, _dtype.float32), double=lambda self: to(self, _dtype.float64),
         half=lambda self: to(self, _dtype.float16), long=lambda self: to(self, _dtype.int64),
         int=lambda self: to(self, _dtype.int32), bool=lambda self: to(self, _dtype.bool),
-        cpu=lambda self: self, contiguous=lambda self, *a, **k: self,
+        cpu=lambda self: self, contiguous=contiguous,
         __add__=lambda a, b: _binary("add", a, b), __radd__=lambda a, b: _binary("add", a, b),
         __sub__=lambda a, b: _binary("sub", a, b),
         __rsub__=lambda a, b: rsub(a, b),
@@ -1068,7 +1422,8 @@ def _install_methods():
         __floordiv__=floor_divide, __rfloordiv__=lambda a, b: floor_divide(b, a),
         __mod__=remainder, __rmod__=lambda a, b: remainder(b, a),
         __pow__=lambda a, b: pow(a, b), __rpow__=lambda a, b: pow(b, a),
-        __matmul__=matmul, __rmatmul__=lambda a, b: matmul(b, a) if isinstance(b, Tensor)
+        __matmul__=lambda a, b: matmul(a, b) if isinstance(b, Tensor) else NotImplemented,
+        __rmatmul__=lambda a, b: matmul(b, a) if isinstance(b, Tensor)
         else NotImplemented,
         __neg__=neg, __pos__=lambda a: a, __abs__=abs,
         __eq__=eq, __ne__=ne, __lt__=lt, __le__=le, __gt__=gt, __ge__=ge,

@@ -41,13 +41,22 @@ class _GradMode:
         return self.__class__()
 
 
-class no_grad(_GradMode):
+class _BareDecorator(_GradMode):
+    """Also usable without parentheses: ``@no_grad`` as well as ``@no_grad()``."""
+
+    def __new__(cls, orig_func=None, *args):
+        if callable(orig_func):
+            return cls()(orig_func)
+        return super().__new__(cls)
+
+
+class no_grad(_BareDecorator):
     """Context manager and decorator: nothing computed inside is recorded for backward."""
 
     mode = False
 
 
-class enable_grad(_GradMode):
+class enable_grad(_BareDecorator):
     """Context manager and decorator: record graphs again (e.g. inside ``no_grad``)."""
 
     mode = True

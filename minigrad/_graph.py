@@ -18,8 +18,10 @@ import weakref
 
 import numpy as np
 
+from . import _anomaly
 from . import _dtype
 from . import _grad_mode
+from . import _hooks
 
 _sequence = itertools.count()  # creation order: the engine runs ready nodes newest first
 
@@ -28,7 +30,7 @@ class OpDef:
     """One registry entry: forward (numpy) and VJP (tensors) side by side, with its math."""
 
     def __init__(self, name, backward, math, forward, vjp, *, dtypes="promote", view=False,
-                 samples=(), domain=None):
+                 samples=(), domain=None, uses=None):
         self.name = name
         self.backward = backward  # PyTorch's grad_fn name, or a function of the attrs giving it
         self.math = math
@@ -38,6 +40,10 @@ class OpDef:
         self.view = view  # output shares memory with input 0 (reshape, transpose, indexing...)
         self.samples = samples  # input shapes and attrs for the generated gradient checks
         self.domain = domain  # (low, high) where the op is smooth, for the gradient checks
+        # uses: {input: saved names its gradient reads}; a saved tensor that only the gradient of
+        # an input not requiring grad reads is not checked for in-place changes (PyTorch does
+        # not save it at all). None: every input's gradient reads everything saved.
+        self.uses = uses
         params = inspect.signature(forward).parameters.values()
         self.inputs = tuple(p.name for p in params if p.kind != p.KEYWORD_ONLY
                             and p.kind != p.VAR_POSITIONAL)
@@ -46,7 +52,7 @@ class OpDef:
                          if p.kind == p.KEYWORD_ONLY and p.default is not p.empty}
         needs = [p.name for p in inspect.signature(vjp).parameters.values()][1:]
         self.saves = tuple(n for n in needs if n in self.inputs or n in ("out", "xs"))
-        self.shapes = tuple(n for n in needs if n.endswith("_shape"))
+        self.shapes = tuple(n for n in needs if n.endswith("_shape") or n == "shapes")
         self.attrs = tuple(n for n in needs if n not in self.saves and n not in self.shapes)
         self.node_class = None if callable(backward) else _node_class(backward)
 
@@ -68,10 +74,12 @@ class Node:
     """A backward function: ``grad_fn`` of a tensor that an op produced."""
 
     __slots__ = ("op", "next_functions", "attrs", "input_meta", "seq", "_saved", "_output",
-                 "_retained", "__weakref__")
+                 "_retained", "_hooks", "_trace", "__weakref__")
 
     def name(self):
-        return type(self).__name__
+        """PyTorch's name of the node (the nodes it writes in C++ are namespaced)."""
+        n = type(self).__name__
+        return "torch::autograd::" + n if n in ("CopySlices", "AccumulateGrad") else n
 
     def __repr__(self):
         return f"<{type(self).__name__} object at {hex(id(self))}>"
@@ -100,8 +108,9 @@ class Node:
     def apply(self, g):
         """Input gradients for upstream gradient ``g``: one per entry of next_functions."""
         kwargs = self.saved_tensors()
-        for name, shape in zip(self.op.shapes, self.input_meta[1]):
-            kwargs[name] = shape
+        shapes = self.input_meta[1]
+        for name in self.op.shapes:  # ``shapes``: every input's; ``x_shape``: that input's
+            kwargs[name] = shapes if name == "shapes" else shapes[self.op.inputs.index(name[:-6])]
         for name in self.op.attrs:
             kwargs[name] = self.attrs[name]
         grads = self.op.vjp(g, **kwargs)
@@ -113,7 +122,13 @@ class Node:
             self._saved = None
 
     def register_hook(self, fn):
-        raise NotImplementedError("hooks on grad_fn nodes are not supported by minigrad yet")
+        """fn(grad_inputs, grad_outputs) runs after this node's backward; it may return new
+        grad_inputs. Returns a handle whose ``remove()`` unregisters it."""
+        return _hooks.register_node_hook(self, fn, "post")
+
+    def register_prehook(self, fn):
+        """fn(grad_outputs) runs before this node's backward; it may return new grad_outputs."""
+        return _hooks.register_node_hook(self, fn, "pre")
 
 
 class AccumulateGrad(Node):
@@ -125,26 +140,38 @@ class AccumulateGrad(Node):
         self.variable = variable
         self.next_functions = ()
         self.op = None
-        self.seq = float("inf")  # runs as soon as it is ready, like PyTorch's
+        self.seq = float("-inf")  # runs as soon as it is ready, like PyTorch's
         self._saved = {}
         self._output = None
+        self._retained = None
+        self._hooks = _hooks.leaf_hooks(variable)  # the leaf's tensor hooks run before accumulating
+        self._trace = None
+
+    def register_hook(self, fn):
+        raise NotImplementedError("minigrad runs no post-hooks on AccumulateGrad; register a hook "
+                                  "on the leaf tensor instead (tensor.register_hook)")
+
+    def register_prehook(self, fn):
+        raise NotImplementedError("minigrad runs no pre-hooks on AccumulateGrad; register a hook "
+                                  "on the leaf tensor instead (tensor.register_hook)")
 
 
 class SavedTensor:
     """A tensor saved for backward, with its version so that in-place changes are caught."""
 
-    __slots__ = ("tensor", "data", "version_counter", "version", "is_output")
+    __slots__ = ("tensor", "data", "version_counter", "version", "is_output", "checked")
 
-    def __init__(self, tensor, is_output):
+    def __init__(self, tensor, is_output, checked=True):
         self.version_counter = tensor._vc
         self.version = tensor._vc[0]
         self.is_output = is_output
+        self.checked = checked  # False: read only by gradients nobody asked for
         # The output is saved as data (a tensor would point back at its own grad_fn: a cycle).
         self.tensor = None if is_output else tensor
         self.data = tensor._data if is_output else None
 
     def unpack(self, node):
-        if self.version_counter[0] != self.version:
+        if self.version_counter[0] != self.version and self.checked:
             t = self.tensor
             shape = list(t.shape if t is not None else self.data.shape)
             dt = _dtype.from_numpy_dtype((t._data if t is not None else self.data).dtype)
@@ -187,8 +214,11 @@ def apply(op, *inputs, **attrs):
 
     tensors = [as_operand(x) for x in inputs]
     arrays = _cast_inputs(op, tensors)
-    out = Tensor._make(op.forward(*arrays, **attrs))
-    if op.view and out._data.base is not None:  # the output is a view: share the version counter
+    with np.errstate(all="ignore"):  # 1/0 is inf and 0/0 nan silently, as in PyTorch
+        out = Tensor._make(op.forward(*arrays, **attrs))
+    if op.view and out._data.base is not None and np.may_share_memory(out._data,
+                                                                       tensors[0]._data):
+        # the output is a view (not a copy, as advanced indexing makes): share the version counter
         out._vc = tensors[0]._vc
         out._base = tensors[0] if tensors[0]._base is None else tensors[0]._base
     if _grad_mode._enabled and out._data.dtype.kind == "f":
@@ -210,14 +240,22 @@ def record(op, tensors, attrs, out):
     node.seq = -next(_sequence)
     node._output = weakref.ref(out)
     node._retained = None
+    node._hooks = None
+    node._trace = _anomaly.forward_stack() if _anomaly.enabled else None  # only in anomaly mode
+    read = set(op.saves)
+    if op.uses is not None:  # only what the gradients of inputs requiring grad read is checked
+        read = set()
+        for name, t in zip(op.inputs, tensors):
+            if t.requires_grad:
+                read.update(op.uses[name])
     saved = {}
     for name in op.saves:
         if name == "out":
-            saved[name] = SavedTensor(out, True)
+            saved[name] = SavedTensor(out, True, name in read)
         elif name == "xs":
             saved[name] = _SavedList(tensors)
         else:
-            saved[name] = SavedTensor(tensors[op.inputs.index(name)], False)
+            saved[name] = SavedTensor(tensors[op.inputs.index(name)], False, name in read)
     node._saved = saved
     out.grad_fn = node
     return node

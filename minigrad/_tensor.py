@@ -36,7 +36,7 @@ class Tensor:
     """An n-dimensional array that can record the operations applied to it."""
 
     __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_vc", "_base", "_accumulator",
-                 "_wrapped", "__weakref__")
+                 "_wrapped", "_hooks", "__weakref__")
     __array_priority__ = 1000  # numpy defers to our operators: ndarray * tensor -> tensor
 
     def __init__(self, *args, requires_grad=False):
@@ -68,6 +68,7 @@ class Tensor:
         t._base = None
         t._accumulator = None
         t._wrapped = False
+        t._hooks = None  # a leaf's backward hooks (a non-leaf's live on its grad_fn)
 
     # ---- autograd state -------------------------------------------------------------------
     @property
@@ -77,6 +78,14 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, flag):
+        # The attribute's errors differ from requires_grad_()'s (PyTorch's texts).
+        if self.grad_fn is not None:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables." + (
+                "" if flag else " If you want to use a computed variable in a subgraph that "
+                "doesn't require differentiation use var_no_grad = var.detach()."))
+        if flag and self._data.dtype.kind != "f":
+            raise RuntimeError("only Tensors of floating point and complex dtype can require "
+                               "gradients")
         self.requires_grad_(flag)
 
     def requires_grad_(self, requires_grad=True):
@@ -101,7 +110,7 @@ class Tensor:
     @property
     def grad(self):
         """The gradient accumulated by backward (leaves, and tensors that retain_grad())."""
-        if self.grad_fn is not None and not self.retains_grad:
+        if self.grad_fn is not None and not self.retains_grad and self._grad is None:
             warnings.warn(
                 "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
                 ".grad attribute won't be populated during autograd.backward(). If you indeed want "
@@ -118,7 +127,10 @@ class Tensor:
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
                                 f"type {type(value).__name__}")
             if value.shape != self.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(f"attempting to assign a gradient of size "
+                                   f"'[{', '.join(map(str, value.shape))}]' to a tensor of size "
+                                   f"'[{', '.join(map(str, self.shape))}]'. Please ensure that the "
+                                   "gradient and the tensor are the same size")
         self._grad = value
 
     @property
@@ -135,6 +147,19 @@ class Tensor:
             return
         self.grad_fn._retained = weakref.ref(self)
 
+    def register_hook(self, hook):
+        """Call hook(grad) each time the gradient for this tensor is computed, before it is used;
+        a returned tensor replaces the gradient. Returns a handle with ``remove()``."""
+        from ._hooks import register_tensor_hook
+        return register_tensor_hook(self, hook)
+
+    @property
+    def _backward_hooks(self):
+        """The hooks ``register_hook`` added (an OrderedDict by handle id), or None."""
+        hooks = self._hooks if self.grad_fn is None else (
+            self.grad_fn._hooks.tensor if self.grad_fn._hooks is not None else None)
+        return hooks or None
+
     @property
     def _version(self):
         """How many in-place changes this tensor's storage has seen."""
@@ -149,25 +174,31 @@ class Tensor:
     def detach(self):
         """A tensor sharing this one's data, cut from the graph (requires_grad=False)."""
         t = Tensor._make(self._data)
-        t._vc = self._vc
-        t._base = self if self._base is None else self._base
+        t._vc = self._vc  # shares the version counter, but is not a view (no _base), as in PyTorch
         return t
 
     def detach_(self):
         """Cut this tensor from the graph, in place."""
+        if self._base is not None:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using "
+                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as "
+                "True, gradients are views of DDP buckets, and hence detach_() cannot be called on "
+                "these gradients. To fix this error, please refer to the Optimizer.zero_grad() "
+                "function in torch/optim/optimizer.py as the solution.")
         self.grad_fn = None
         self._requires_grad = False
         return self
 
     @property
     def data(self):
-        """The tensor's data as a detached tensor that shares its storage."""
-        return self.detach()
+        """The tensor's data as a detached tensor that shares its storage, with a version
+        counter of its own: changes made through it are not seen by autograd."""
+        return Tensor._make(self._data)
 
     @data.setter
     def data(self, value):
-        self._data = value._data
-        self._vc = value._vc
+        self._data = value._data  # the storage is replaced; the version counter stays
 
     # ---- metadata -------------------------------------------------------------------------
     @property
@@ -244,14 +275,21 @@ class Tensor:
 
     def __bool__(self):
         if self._data.size != 1:
-            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with "
+                               f"{'no values' if self._data.size == 0 else 'more than one value'}"
+                               " is ambiguous")
         return bool(self._data.reshape(()).item())
 
     def __float__(self):
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._scalar())
+
+    def _scalar(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
 
     def __index__(self):
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
@@ -272,7 +310,7 @@ class Tensor:
         return format_tensor(
             self._data, dtype_name=repr(self.dtype),
             default_dtype=dt in (np.float32, np.int64, np.bool_),
-            grad_fn_name=self.grad_fn.name() if self.grad_fn is not None else None,
+            grad_fn_name=type(self.grad_fn).__name__ if self.grad_fn is not None else None,
             requires_grad=self._requires_grad)
 
     __str__ = __repr__

@@ -9,6 +9,7 @@ finite-difference tests (tests/test_gradcheck.py).
 """
 import numpy as np
 
+from . import _dtype
 from . import _functional as F
 from ._graph import OpDef
 
@@ -65,16 +66,16 @@ defop("rsub", "RsubBackward1", "z = c − αx;  x̄ = −α·z̄",
 defop("mul", "MulBackward0", "z = x·y;  x̄ = z̄·y,  ȳ = z̄·x",
       lambda x, y: x * y,
       lambda g, x, y: (g * y, g * x),
-      samples=_BIN)
+      samples=_BIN, uses={"x": ("y",), "y": ("x",)})
 defop("div", "DivBackward0", "z = x / y;  x̄ = z̄ / y,  ȳ = −z̄·x / y²",
       lambda x, y: x / y,
       lambda g, x, y: (g / y, -g * x / (y * y)),
-      dtypes="float", samples=_BIN, domain=(0.5, 2.0))
+      dtypes="float", samples=_BIN, domain=(0.5, 2.0), uses={"x": ("y",), "y": ("x", "y")})
 defop("pow", "PowBackward1", "z = xʸ;  x̄ = z̄·y·xʸ⁻¹,  ȳ = z̄·z·ln x",
       lambda x, y: np.power(x, y),
       lambda g, x, y, out: (g * y * x ** (y - 1),
                             F.where((x == 0) & (y >= 0), 0.0, g * out * x.log())),
-      samples=_BIN, domain=(0.5, 2.0))
+      samples=_BIN, domain=(0.5, 2.0), uses={"x": ("x", "y"), "y": ("x", "out")})
 defop("pow_scalar", "PowBackward0", "z = xᵖ;  x̄ = z̄·p·xᵖ⁻¹",
       lambda x, *, exponent: np.power(x, exponent),
       lambda g, x, *, exponent: g * 0.0 if exponent == 0 else g * exponent * x ** (exponent - 1),
@@ -111,6 +112,9 @@ defop("sqrt", "SqrtBackward0", "z = √x;  x̄ = z̄ / (2z)",
 defop("reciprocal", "ReciprocalBackward0", "z = 1/x;  x̄ = −z̄·z²",
       lambda x: np.reciprocal(x), lambda g, out: -g * out * out, dtypes="float", samples=_UN,
       domain=(0.5, 2.0))
+defop("rsqrt", "RsqrtBackward0", "z = 1/√x;  x̄ = −½·z̄·z³",
+      lambda x: 1 / np.sqrt(x), lambda g, out: -0.5 * g * out ** 3, dtypes="float",
+      samples=_UN, domain=(0.2, 3.0))
 defop("abs", "AbsBackward0", "z = |x|;  x̄ = z̄·sign(x)",
       lambda x: np.abs(x), lambda g, x: g * x.sign(), samples=_UN)
 defop("sign", "SignBackward0", "z = sign(x);  x̄ = 0",
@@ -131,10 +135,19 @@ defop("clamp", "ClampBackward1", "z = clamp(x, a, b);  x̄ = z̄·[a ≤ x ≤ b
       lambda g, x, *, min, max: g * (((x >= min) if min is not None else True)
                                      & ((x <= max) if max is not None else True)),
       samples=[((2, 3), {"min": -0.5, "max": 0.5}), ((3,), {"min": 0.0, "max": None})])
+defop("zero", "ZeroBackward0", "z = 0;  x̄ = 0",
+      lambda x: np.zeros_like(x), lambda g: g * 0.0, dtypes="keep", samples=_UN)
+defop("fill", "FillBackward2", "z = c everywhere;  x̄ = 0",
+      lambda x, *, value: np.full_like(x, value), lambda g: g * 0.0, dtypes="keep",
+      samples=[((2, 3), {"value": 1.5})])
+defop("fill_tensor", "FillBackward3", "z = v everywhere;  x̄ = 0,  v̄ = Σ z̄",
+      lambda x, v: np.full_like(x, v), lambda g: (g * 0.0, g.sum()), dtypes="keep",
+      samples=[((2, 3), ())])
 defop("clone", "CloneBackward0", "z = x;  x̄ = z̄",
       lambda x: x.copy(), lambda g: g, samples=_UN)
 defop("to_copy", "ToCopyBackward0", "z = x (new dtype);  x̄ = z̄",
-      lambda x, *, dtype: x.astype(dtype.np), lambda g: g, dtypes="keep")
+      lambda x, *, dtype: x.astype(dtype.np), lambda g: g, dtypes="keep",
+      samples=[((2, 3), {"dtype": _dtype.float64})])
 
 
 def _sigmoid(x):
@@ -175,9 +188,13 @@ defop("max_dim", "MaxBackward0", "z = max along d;  x̄ = z̄ at the argmax",
           indices.shape),
       lambda g, x_shape, *, dim, keepdim, indices: F.scatter_onehot(g, x_shape, dim, keepdim,
                                                                     indices),
-      dtypes="keep")
+      dtypes="keep",  # indices: the arg-extremum, found by the caller (any gather checks the VJP)
+      samples=[((2, 3), {"dim": 1, "indices": np.array([2, 0])}),
+               ((3, 2), {"dim": 0, "keepdim": True, "indices": np.array([[1, 0]])})])
 defop("min_dim", "MinBackward0", "z = min along d;  x̄ = z̄ at the argmin",
-      OPS["max_dim"].forward, OPS["max_dim"].vjp, dtypes="keep")
+      OPS["max_dim"].forward, OPS["max_dim"].vjp, dtypes="keep",
+      samples=[((4,), {"dim": 0, "indices": np.array(3)}),
+               ((2, 3), {"dim": 1, "keepdim": True, "indices": np.array([[0], [1]])})])
 defop("norm", "LinalgVectorNormBackward0", "z = ‖x‖ₚ;  x̄ = z̄·x·|x|ᵖ⁻² / zᵖ⁻¹",
       lambda x, *, p=2, dim=None, keepdim=False: F.vector_norm_forward(x, p, dim, keepdim),
       lambda g, x, out, *, p, dim, keepdim: F.vector_norm_vjp(g, x, out, p, dim, keepdim),
@@ -201,22 +218,26 @@ defop("log_softmax", "LogSoftmaxBackward0", "zᵢ = xᵢ − ln Σⱼ eˣʲ;  x�
 # ---- linear algebra ------------------------------------------------------------------------
 defop("dot", "DotBackward0", "z = Σᵢ xᵢyᵢ;  x̄ = z̄·y,  ȳ = z̄·x",
       lambda x, y: np.dot(x, y), lambda g, x, y: (g * y, g * x),
-      dtypes="same", samples=[((3,), (3,))])
+      dtypes="same", samples=[((3,), (3,))], uses={"x": ("y",), "y": ("x",)})
 defop("mv", "MvBackward0", "z = A v;  Ā = z̄ vᵀ,  v̄ = Aᵀ z̄",
       lambda A, v: A @ v, lambda g, A, v: (g.unsqueeze(1) * v, A.t() @ g),
-      dtypes="same", samples=[((2, 3), (3,))])
+      dtypes="same", samples=[((2, 3), (3,))], uses={"A": ("v",), "v": ("A",)})
 defop("mm", "MmBackward0", "Z = X Y;  X̄ = Z̄ Yᵀ,  Ȳ = Xᵀ Z̄",
       lambda x, y: x @ y, lambda g, x, y: (g @ y.t(), x.t() @ g),
-      dtypes="same", samples=[((2, 3), (3, 4))])
+      dtypes="same", samples=[((2, 3), (3, 4))], uses={"x": ("y",), "y": ("x",)})
 defop("bmm", "BmmBackward0", "Z = X Y (batched);  X̄ = Z̄ Yᵀ,  Ȳ = Xᵀ Z̄",
       lambda x, y: np.matmul(x, y),
       lambda g, x, y: (g @ y.transpose(-1, -2), x.transpose(-1, -2) @ g),
-      dtypes="same", samples=[((2, 2, 3), (2, 3, 4)), ((2, 2, 3), (3, 2))])
+      dtypes="same", samples=[((2, 2, 3), (2, 3, 4)), ((2, 2, 3), (3, 2))],
+      uses={"x": ("y",), "y": ("x",)})
 
 # ---- shapes and indexing (outputs are views, as in PyTorch) --------------------------------
 defop("view", "ViewBackward0", "z = x reshaped;  x̄ = z̄ reshaped back",
       lambda x, *, shape: x.reshape(shape), lambda g, x_shape: g.reshape(x_shape),
       dtypes="keep", view=True, samples=[((2, 3), {"shape": (3, 2)}), ((4,), {"shape": (2, 1, 2)})])
+defop("unsafe_view", "UnsafeViewBackward0", "z = x reshaped (a fresh copy);  x̄ = z̄ reshaped back",
+      lambda x, *, shape: x.reshape(shape), lambda g, x_shape: g.reshape(x_shape),
+      dtypes="keep", samples=[((2, 3), {"shape": (3, 2)}), ((2, 2, 3), {"shape": (4, 3)})])
 defop("expand", "ExpandBackward0", "z = x broadcast to a shape;  x̄ = z̄ summed back",
       lambda x, *, shape: np.broadcast_to(x, shape), lambda g: g,
       dtypes="keep", view=True, samples=[((3,), {"shape": (2, 3)}), ((2, 1), {"shape": (2, 4)})])
@@ -235,7 +256,7 @@ defop("unsqueeze", "UnsqueezeBackward0", "z = x with a new size-1 axis d;  x̄ =
       lambda x, *, dim: np.expand_dims(x, dim), lambda g, x_shape: g.reshape(x_shape),
       dtypes="keep", view=True, samples=[((2, 3), {"dim": 1})])
 defop("index", lambda a: a["name"], "z = x[key];  x̄ = z̄ scattered into zeros at key (+= on repeats)",
-      lambda x, *, key, name="IndexBackward0": x[key],
+      lambda x, *, key, name="IndexBackward0": F.index_forward(x, key),
       lambda g, x_shape, *, key, name: F.index_scatter(g, x_shape, key),
       dtypes="keep", view=True,
       samples=[((4,), {"key": (1,), "name": "SelectBackward0"}),
@@ -257,3 +278,70 @@ defop("stack", "StackBackward0", "z = stack(x₁, x₂, …) along d;  x̄ₖ = 
       lambda *xs, dim: np.stack(xs, axis=dim),
       lambda g, shapes, *, dim: tuple(g.select(dim, k) for k in range(len(shapes))),
       samples=[((2, 3), (2, 3), {"dim": 1})])
+
+# ---- layers and losses (minigrad.nn.functional) --------------------------------------------
+defop("addmm", "AddmmBackward0", "Z = b + X W;  b̄ = Z̄,  X̄ = Z̄ Wᵀ,  W̄ = Xᵀ Z̄",
+      lambda b, x, w: b + x @ w, lambda g, x, w: (g, g @ w.t(), x.t() @ g),
+      dtypes="same", samples=[((3,), (2, 4), (4, 3)), ((2, 3), (2, 4), (4, 3))])
+
+
+def _mse_forward(x, y, reduction):
+    sq = np.square(x - y)
+    return sq if reduction == "none" else (np.sum(sq) if reduction == "sum" else np.mean(sq))
+
+
+def _mse_vjp(g, x, y, reduction):
+    d = x - y
+    gx = 2 * g * d if reduction != "mean" else g * d * (2.0 / d.numel())
+    return gx, -gx
+
+
+defop("mse_loss", "MseLossBackward0", "z = mean (x − y)²;  x̄ = 2z̄(x − y)/n,  ȳ = −x̄",
+      lambda x, y, *, reduction="mean": _mse_forward(x, y, reduction),
+      lambda g, x, y, *, reduction: _mse_vjp(g, x, y, reduction),
+      samples=[((2, 3), (2, 3)), ((2, 3), (3,), {"reduction": "sum"}),
+               ((4,), (4,), {"reduction": "none"})])
+
+
+def _nll_weights(shape, target, weight, ignore_index, dtype):
+    """w[target] at each target position of an input of ``shape`` (N, C, …) or (C,), else 0."""
+    valid = target != ignore_index
+    t = np.where(valid, target, 0)
+    w = (np.ones(shape[1 if len(shape) > 1 else 0]) if weight is None else weight)[t] * valid
+    onehot = np.zeros(shape, dtype=dtype)
+    axis = 1 if len(shape) > 1 else 0
+    np.put_along_axis(onehot, np.expand_dims(t, axis), np.expand_dims(w, axis), axis)
+    return onehot, w
+
+
+def _nll_forward(x, target, weight, ignore_index, reduction):
+    onehot, w = _nll_weights(x.shape, target, weight, ignore_index, x.dtype)
+    axis = 1 if x.ndim > 1 else 0
+    picked = np.where(onehot != 0, x, 0).sum(axis=axis)  # x at the targets (no 0·inf)
+    losses = -(picked * w).astype(x.dtype)
+    if reduction == "none":
+        return losses
+    total = losses.sum(dtype=x.dtype)
+    return total if reduction == "sum" else (total / w.sum(dtype=x.dtype)).astype(x.dtype)
+
+
+def _nll_vjp(g, x_shape, target, weight, ignore_index, reduction):
+    onehot, w = _nll_weights(x_shape, target, weight, ignore_index, g._data.dtype)
+    if reduction == "mean":
+        onehot = onehot / w.sum()
+    elif reduction == "none" and len(x_shape) > 1:
+        g = g.unsqueeze(1)
+    return g * F._new(-onehot.astype(g._data.dtype))
+
+
+defop("nll_loss", "NllLossBackward0",
+      "z = −Σₙ w[tₙ]·x[n, tₙ] / Σₙ w[tₙ];  x̄[n, tₙ] = −z̄·w[tₙ] / Σₙ w[tₙ]",
+      lambda x, *, target, weight=None, ignore_index=-100, reduction="mean": _nll_forward(
+          x, target, weight, ignore_index, reduction),
+      lambda g, x_shape, *, target, weight, ignore_index, reduction: _nll_vjp(
+          g, x_shape, target, weight, ignore_index, reduction),
+      samples=[((4, 3), {"target": np.array([0, 2, 1, 2])}),
+               ((4, 3), {"target": np.array([0, -100, 1, 2]), "weight": np.array([1.0, 2.0, 0.5]),
+                         "reduction": "sum"}),
+               ((2, 3, 2), {"target": np.array([[0, 2], [1, 1]]), "reduction": "none"}),
+               ((3,), {"target": np.array(1)})])

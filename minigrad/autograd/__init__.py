@@ -2,9 +2,14 @@
 from .._engine import backward_steps, run_backward
 from .._grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .._tensor import Tensor
+from . import anomaly_mode, function, functional  # noqa: E402
+from .anomaly_mode import detect_anomaly, set_detect_anomaly
+from .function import Function
+from .gradcheck import gradcheck, gradgradcheck
 
 __all__ = ["backward", "grad", "backward_steps", "Variable", "no_grad", "enable_grad",
-           "set_grad_enabled", "is_grad_enabled"]
+           "set_grad_enabled", "is_grad_enabled", "Function", "detect_anomaly",
+           "set_detect_anomaly", "functional", "gradcheck", "gradgradcheck"]
 
 
 def _tensor_tuple(tensors):
@@ -55,6 +60,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
     grads = _make_grads(tensors, _grad_list(grad_tensors, len(tensors)))
     if retain_graph is None:
         retain_graph = create_graph
+    if create_graph:
+        _warn_reference_cycle()
     if inputs is not None:
         inputs = _tensor_tuple(inputs)
         if not inputs:
@@ -68,11 +75,30 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
     run_backward(tensors, grads, retain_graph, create_graph)
 
 
+_warned_cycle = []
+
+
+def _warn_reference_cycle():
+    """PyTorch's warning (once per process) for backward(create_graph=True)."""
+    if not _warned_cycle:
+        _warned_cycle.append(True)
+        import warnings
+        warnings.warn(
+            "Using backward() with create_graph=True will create a reference cycle between the "
+            "parameter and its gradient which can cause a memory leak. We recommend using "
+            "autograd.grad when creating the graph to avoid this. If you have to use this "
+            "function, make sure to reset the .grad fields of your parameters to None after use "
+            "to break the cycle and avoid the leak.", UserWarning, stacklevel=4)
+
+
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """The gradients of ``outputs`` with respect to ``inputs``, returned (``.grad`` untouched)."""
     outputs = _tensor_tuple(outputs)
     inputs = _tensor_tuple(inputs)
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads="
+                         "True, but got: allow_unused=False.")
     if allow_unused is None:
         allow_unused = materialize_grads
     grads = _make_grads(outputs, _grad_list(grad_outputs, len(outputs)))

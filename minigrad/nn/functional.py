@@ -1,0 +1,173 @@
+"""``minigrad.nn.functional``: activations, the linear layer and losses as functions.
+
+Built from registry ops: ``linear`` is ``addmm`` (AddmmBackward0, as in PyTorch),
+``mse_loss`` and ``nll_loss`` are primitives (MseLossBackward0, NllLossBackward0), and
+``cross_entropy`` is ``nll_loss(log_softmax(input, 1), target)``.
+"""
+import warnings
+
+import numpy as np
+
+from .. import _functional as _F
+from .._graph import apply
+from .._tensor import Tensor
+
+__all__ = ["relu", "tanh", "sigmoid", "softmax", "log_softmax", "linear", "mse_loss",
+           "nll_loss", "cross_entropy"]
+
+
+def _op(name):
+    from ..ops import OPS
+    return OPS[name]
+
+
+def relu(input, inplace=False):
+    """max(input, 0) elementwise (in place with ``inplace=True``)."""
+    return input.relu_() if inplace else _F.relu(input)
+
+
+def tanh(input):
+    """tanh(input) elementwise."""
+    return _F.tanh(input)
+
+
+def sigmoid(input):
+    """1 / (1 + exp(−input)) elementwise."""
+    return _F.sigmoid(input)
+
+
+def _softmax_dim(name, ndim, stacklevel):
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+                  "include dim=X as an argument.", stacklevel=stacklevel)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """exp(input) / Σ exp(input) along ``dim``."""
+    if dim is None:
+        dim = _softmax_dim("softmax", input.dim(), _stacklevel)
+    return _F.softmax(input, dim, dtype=dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """input − log Σ exp(input) along ``dim`` (computed stably)."""
+    if dim is None:
+        dim = _softmax_dim("log_softmax", input.dim(), _stacklevel)
+    return _F.log_softmax(input, dim, dtype=dtype)
+
+
+def linear(input, weight, bias=None):
+    """input @ weightᵀ + bias: (*, in) × (out, in) → (*, out)."""
+    if input.shape[-1] != weight.shape[-1]:
+        rows = input.numel() // input.shape[-1] if input.shape[-1] else 0
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} "
+                           f"and {weight.shape[-1]}x{weight.shape[0]})")
+    if bias is None:
+        return _F.matmul(input, weight.t())
+    if input.dim() == 2:
+        return apply(_op("addmm"), bias, input, weight.t())
+    flat = input.reshape(-1, input.shape[-1])
+    out = apply(_op("addmm"), bias, flat, weight.t())
+    return out.view(*input.shape[:-1], weight.shape[0])
+
+
+def _reduction(reduction, size_average=None, reduce=None):
+    """The reduction name, from the legacy ``size_average``/``reduce`` flags when given."""
+    if size_average is not None or reduce is not None:
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        reduction = "none" if not reduce else ("mean" if size_average else "sum")
+        warnings.warn("size_average and reduce args will be deprecated, please use "
+                      f"reduction='{reduction}' instead.", stacklevel=3)
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean (or sum, or each) of (input − target)²."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if target.size() != input.size():
+        warnings.warn(f"Using a target size ({target.size()}) that is different to the input size "
+                      f"({input.size()}). This will likely lead to incorrect results due to "
+                      "broadcasting. Please ensure they have the same size.", stacklevel=2)
+    _F._check_broadcast(input, target)
+    if weight is not None:
+        raise NotImplementedError("minigrad's mse_loss has no weight argument")
+    return apply(_op("mse_loss"), input, target, reduction=reduction)
+
+
+def _check_target(input, target):
+    """PyTorch's checks of class-index targets: dtype, batch size, class range."""
+    if target._data.dtype.kind not in "iu":
+        raise RuntimeError("expected target dtype to be Long or Byte, but got "
+                           f"{_type_name(target)}")
+    n_in = input.shape[0] if input.dim() > 1 else 1
+    n_t = target.shape[0] if target.dim() > 0 else 1
+    if input.dim() > 1 and n_in != n_t:
+        raise ValueError(f"Expected input batch_size ({n_in}) to match target batch_size "
+                         f"({n_t}).")
+
+
+def _type_name(t):
+    return {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int",
+            "bool": "Bool"}.get(t.dtype.name, t.dtype.name)
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    """−input[n, target[n]]·weight[target[n]], averaged over the weights (or summed, or each);
+    input (N, C, …) of log-probabilities or (C,), target class indices (N, …) or ()."""
+    reduction = _reduction(reduction, size_average, reduce)
+    _check_target(input, target)
+    t = target._data.astype(np.int64)
+    n_classes = input.shape[1] if input.dim() > 1 else input.shape[0]
+    bad = t[(t != ignore_index) & ((t < 0) | (t >= n_classes))]
+    if bad.size:
+        raise IndexError(f"Target {int(bad.reshape(-1)[0])} is out of bounds.")
+    w = None if weight is None else weight._data
+    return apply(_op("nll_loss"), input, target=t, weight=w, ignore_index=ignore_index,
+                 reduction=reduction)
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    """The cross-entropy of logits ``input`` (N, C, …) or (C,) against class indices, or
+    against class probabilities of input's shape: nll_loss(log_softmax(input, 1), target)."""
+    reduction = _reduction(reduction, size_average, reduce)
+    class_dim = 1 if input.dim() > 1 else 0
+    logp = _F.log_softmax(input, class_dim)
+    if target.is_floating_point() and target.shape == input.shape:
+        return _soft_cross_entropy(logp, target, weight, reduction, label_smoothing, class_dim)
+    loss = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
+    if not label_smoothing:
+        return loss
+    n_classes = input.shape[class_dim]
+    wshape = [1] * input.dim()
+    wshape[class_dim] = n_classes
+    smooth = -(logp if weight is None else logp * weight.reshape(wshape)).sum(class_dim)
+    keep = target._data != ignore_index
+    smooth = smooth * Tensor._make(keep.astype(smooth._data.dtype))
+    if reduction == "mean":
+        denom = keep.sum() if weight is None else weight._data[target._data[keep]].sum()
+        smooth = smooth.sum() / float(denom)
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return (1 - label_smoothing) * loss + smooth * (label_smoothing / n_classes)
+
+
+def _soft_cross_entropy(logp, target, weight, reduction, label_smoothing, class_dim):
+    """Cross-entropy against class probabilities: −Σ_c target_c·log p_c per sample."""
+    n_classes = logp.shape[class_dim]
+    if label_smoothing:
+        target = target * (1 - label_smoothing) + label_smoothing / n_classes
+    prod = logp * target
+    if weight is not None:
+        wshape = [1] * logp.dim()
+        wshape[class_dim] = n_classes
+        prod = prod * weight.reshape(wshape)
+    if reduction == "none":
+        return -prod.sum(class_dim)
+    if reduction == "sum":
+        return -prod.sum()
+    return -prod.sum() / (logp.numel() // n_classes)
