@@ -67,6 +67,8 @@ def _dims(dim, ndim):
     for k, d in enumerate(wrapped):
         if d in wrapped[:k]:
             raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    if ndim == 0 and wrapped:
+        return ()  # dim 0 of a 0-d tensor: nothing to reduce
     out = tuple(sorted(wrapped))
     return out if out else None
 
@@ -104,7 +106,8 @@ def rsub(input, other, *, alpha=1):
     if isinstance(other, Tensor):
         return sub(other, input, alpha=alpha)
     _check_sub(other, input)
-    return apply(_op("rsub"), _promoted_for_scalar(input, other), other=other, alpha=alpha)
+    x = _promoted_for_scalar(input, other)
+    return apply(_op("rsub"), x, other=_wrapped_to(x, other), alpha=alpha)
 
 
 def mul(input, other):
@@ -117,10 +120,9 @@ def mul(input, other):
 def div(input, other, *, rounding_mode=None):
     """input / other elementwise (true division: integers give float32)."""
     _check_operand(other, "div")
-    if rounding_mode == "floor":
-        return _rounded_division(np.floor_divide, input, other)
-    if rounding_mode == "trunc":
-        return _rounded_division(lambda x, y: np.trunc(np.true_divide(x, y)), input, other)
+    if rounding_mode in ("floor", "trunc"):
+        _check_integer_division(input, other)
+        return apply(_op("div_rounded"), input, other, rounding_mode=rounding_mode)
     if rounding_mode is not None:
         raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
                            f"but found '{rounding_mode}'")
@@ -156,6 +158,15 @@ def pow(input, exponent):
     return apply(_op("pow_scalar"), _promoted_for_scalar(input, exponent), exponent=exponent)
 
 
+def _wrapped_to(t, scalar):
+    """An int scalar in an integer tensor's type (-3 for uint8 is 253: it wraps, as in PyTorch;
+    numpy would refuse a Python int out of the type's range)."""
+    if isinstance(scalar, int) and not isinstance(scalar, builtins.bool) and \
+            not t.is_floating_point():
+        return np.array(scalar).astype(t._data.dtype)[()]
+    return scalar
+
+
 def _promoted_for_scalar(t, scalar):
     """An integer tensor meets a float scalar: compute in float32, as PyTorch does."""
     if isinstance(scalar, float) and not t.is_floating_point():
@@ -183,7 +194,7 @@ def minimum(input, other):
 def where(condition, input=None, other=None):
     """condition ? input : other, elementwise with broadcasting."""
     if input is None and other is None:
-        return tuple(_new(i) for i in np.nonzero(_array(condition)))
+        return nonzero(as_operand(condition), as_tuple=True)
     cond = _array(condition)
     if cond.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
@@ -197,14 +208,15 @@ def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        out = input
-        if min is not None:
-            out = maximum(out, min)
-        if max is not None:
-            out = minimum(out, max)
-        return out
+        for bound in (min, max):
+            if bound is not None:
+                _check_broadcast(input, bound)
+        if min is not None and max is not None:
+            return apply(_op("clamp_bounds"), input, min, max)
+        return apply(_op("clamp_bound"), input, min if max is None else max,
+                     which="min" if max is None else "max")
     x = _promoted_for_scalar(input, min if isinstance(min, float) else max)
-    return apply(_op("clamp"), x, min=min, max=max)
+    return apply(_op("clamp"), x, min=_wrapped_to(x, min), max=_wrapped_to(x, max))
 
 
 clip = clamp
@@ -333,12 +345,11 @@ def _extremum(input, dim, keepdim, which):
         return apply(_op("a" + which), input, dim=None, keepdim=False)
     d = _wrap_dim(dim, input.ndim)
     _check_reduced_size(input, d, which)
-    data = input._data if input.ndim else input._data.reshape(1)
-    idx = (np.argmax if which == "max" else np.argmin)(data, axis=d, keepdims=keepdim)
-    values = apply(_op(which + "_dim"), input if input.ndim else input.reshape(1), dim=d,
-                   keepdim=keepdim, indices=idx)
-    if input.ndim == 0:
-        values, idx = values.reshape(()), idx.reshape(())
+    if input.ndim == 0:  # one element: it is the extremum, at index 0
+        idx = np.zeros((), dtype=np.int64)
+    else:
+        idx = (np.argmax if which == "max" else np.argmin)(input._data, axis=d, keepdims=keepdim)
+    values = apply(_op(which + "_dim"), input, dim=d, keepdim=keepdim, indices=idx)
     return _MinMax(values, _new(idx.astype(np.int64)), which)
 
 
@@ -359,6 +370,8 @@ def _reduce_extremum(input, dim, keepdim, which):
                            "== 0. Specify the reduction dim with the 'dim' argument.")
     for d in dims or ():
         _check_reduced_size(input, d, which)
+    if dims is None:  # every dim, named as such (None would name the node max()'s MaxBackward1)
+        dims = tuple(range(input.ndim))
     return apply(_op(which), input, dim=dims, keepdim=keepdim)
 
 
@@ -379,6 +392,8 @@ def _check_reduced_size(input, d, who):
 
 
 def _arg_extremum(fn, input, dim, keepdim, who):
+    if input._data.dtype == np.bool_:
+        raise RuntimeError(f"{who}(): does not support bool input")
     if dim is None:
         if input.numel() == 0:
             raise IndexError(f"{who}(): Expected reduction dim to be specified for input.numel() "
@@ -713,7 +728,8 @@ def transpose(input, dim0, dim1):
     """Axes dim0 and dim1 swapped."""
     d0, d1 = _wrap_dim(dim0, input.ndim), _wrap_dim(dim1, input.ndim)
     dims = list(range(input.ndim))
-    dims[d0], dims[d1] = dims[d1], dims[d0]
+    if dims:  # a 0-d tensor's only "dimension" swaps with itself
+        dims[d0], dims[d1] = dims[d1], dims[d0]
     return apply(_op("permute"), input, dims=tuple(dims), via="transpose")
 
 
@@ -725,9 +741,8 @@ def t(input):
     if input.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                            f"{input.ndim}D")
-    if input.ndim < 2:
-        return input
-    return apply(_op("permute"), input, dims=(1, 0), via="t")
+    return apply(_op("permute"), input, dims=(1, 0) if input.ndim == 2 else tuple(
+        range(input.ndim)), via="t")  # a view even for 0-D and 1-D (TBackward0)
 
 
 def _T(input):
@@ -1005,9 +1020,11 @@ def getitem(input, key):
 def setitem(input, key, value):
     """input[key] = value, in place (recorded in the graph when it requires grad)."""
     npkey, name = _index_key(key, input.shape)
-    if _grad_mode._enabled and input._requires_grad and input.grad_fn is None and name in (
-            "SelectBackward0", "SliceBackward0", "UnsqueezeBackward0") and not isinstance(
-            key, slice):
+    # PyTorch first takes the view that ints, None and partial slices make, then writes into it
+    views_first = not isinstance(key, slice) and builtins.any(
+        isinstance(i, int) or i is None or isinstance(i, slice) and i != slice(None)
+        for i in (_index_item(k) for k in (key if isinstance(key, tuple) else (key,))))
+    if _grad_mode._enabled and input._requires_grad and input.grad_fn is None and views_first:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                            "in-place operation.")
     target = index_forward(input._data, npkey).shape
@@ -1022,7 +1039,7 @@ def setitem(input, key, value):
         while fit.ndim > len(target) and fit.shape[0] == 1:
             fit = fit.squeeze(0)  # leading ones are dropped, as PyTorch's copy_to does
         expand(fit, target)  # PyTorch's errors for values that do not fit
-    name = "IndexPutBackward0" if name == "IndexBackward0" else "CopySlices"
+    name = "IndexPutBackward0" if name == "IndexBackward0" and not views_first else "CopySlices"
     _inplace(input, _op("index_put"), value, key=npkey, name=name)
 
 
@@ -1096,13 +1113,35 @@ def evenly_distribute(g, x, out, dim, keepdim):
     return _unreduce(g, x.shape, dim, keepdim) * mask / count
 
 
+def pick_along(x, dim, keepdim, indices):
+    """x's elements at ``indices`` along ``dim`` (max/min along a dim; a 0-d x is its value)."""
+    if x.ndim == 0:
+        return x.copy()
+    return np.take_along_axis(x, indices if keepdim else np.expand_dims(indices, dim),
+                              dim).reshape(indices.shape)
+
+
 def scatter_onehot(g, shape, dim, keepdim, indices):
     """max/min-along-dim's VJP: g placed at the arg-extremum of each slice."""
+    if not shape:
+        return g
     idx = indices if keepdim else np.expand_dims(indices, dim)
     onehot = np.arange(shape[dim]).reshape((-1,) + (1,) * (len(shape) - dim - 1)) == idx
     if not keepdim:
         g = g.unsqueeze(dim)
     return g * _new(onehot)
+
+
+def clamp_bound_vjp(g, x, bound, which):
+    """clamp with one tensor bound: z̄ to x where x is kept, to the bound where it is taken."""
+    kept = x >= bound if which == "min" else x <= bound
+    return where(kept, g, 0.0), where(kept, 0.0, g)
+
+
+def clamp_bounds_vjp(g, x, low, high):
+    """clamp with tensor bounds (PyTorch's rule: where low > high the result is high)."""
+    return (where((x >= low) & (x <= high), g, 0.0), where((x < low) & (low < high), g, 0.0),
+            where((x > high) | (high < low), g, 0.0))
 
 
 def vector_norm_forward(x, p, dim, keepdim):
@@ -1214,6 +1253,9 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """|input − other| ≤ atol + rtol·|other| elementwise (both of one dtype)."""
+    if isinstance(other, Tensor) and input.dtype is not other.dtype:
+        raise RuntimeError(f"{_type_word(input)} did not match {_type_word(other)}")
     return _new(np.isclose(input._data, _array(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
@@ -1253,27 +1295,55 @@ def _rounded_division(fn, input, other):
         return _new(np.asarray(fn(x, y)).astype(dtype.np, copy=False))
 
 
+def _check_integer_division(input, other):
+    a, b = as_operand(input), as_operand(other)
+    if not _dtype.result_type(a, b).is_floating_point and (b._data == 0).any():
+        raise RuntimeError("ZeroDivisionError")
+
+
+def rounded_divide(x, y, mode):
+    """x / y rounded down ("floor") or toward zero ("trunc"), in the inputs' dtype."""
+    if mode == "floor":
+        return np.floor_divide(x, y)
+    q = np.trunc(np.true_divide(x, y))
+    return q if x.dtype.kind == "f" else q.astype(x.dtype)
+
+
 def floor_divide(input, other):
     """⌊input / other⌋ elementwise (no gradient)."""
     return _rounded_division(np.floor_divide, input, other)
 
 
 def remainder(input, other):
-    """input − ⌊input / other⌋·other elementwise: the sign of other (no gradient)."""
-    return _rounded_division(np.remainder, input, other)
+    """input − ⌊input / other⌋·other elementwise: the sign of other."""
+    if not isinstance(input, Tensor):  # a number first: no derivative (as in PyTorch)
+        return _rounded_division(np.remainder, input, other)
+    _check_integer_division(input, other)
+    if isinstance(other, Tensor):
+        _check_broadcast(input, other)
+        return apply(_op("remainder"), input, other)
+    x = _promoted_for_scalar(input, other)
+    return apply(_op("remainder_scalar"), x, other=_wrapped_to(x, other))
 
 
-def _rounding(fn):
+def _rounding(name):
     def r(input):
-        return _new(fn(input._data))
-    r.__name__ = fn.__name__
+        return apply(_op(name), input)
+    r.__name__ = name
+    r.__doc__ = f"Elementwise {name} (its gradient is zero)."
     return r
 
 
-floor, ceil, round, trunc = (_rounding(f) for f in (np.floor, np.ceil, np.round, np.trunc))
+floor, ceil, round, trunc = (_rounding(n) for n in ("floor", "ceil", "round", "trunc"))
 
 
 def nonzero(input, *, as_tuple=False):
+    """The indices of the nonzero elements: (n, ndim) int64, or one tensor per dim."""
+    if input.ndim == 0:  # a 0-d tensor counts as one dimension in the tuple form only
+        found = builtins.bool(input._data)
+        if as_tuple:
+            return (_new(np.zeros(1 if found else 0, dtype=np.int64)),)
+        return _new(np.zeros((1 if found else 0, 0), dtype=np.int64))
     idx = np.nonzero(input._data)
     if as_tuple:
         return tuple(_new(i.astype(np.int64)) for i in idx)

@@ -300,7 +300,7 @@ class Tensor:
     def __iter__(self):
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self._data.shape[0]))
+        return iter(self.unbind(0))  # views made by unbind (UnbindBackward0), as in PyTorch
 
     def __hash__(self):
         return id(self)
@@ -316,7 +316,7 @@ class Tensor:
     __str__ = __repr__
 
     def __format__(self, spec):
-        if self._data.ndim == 0 and spec:
+        if self._data.ndim == 0:  # a 0-d tensor formats as its value, even with no spec
             return self.item().__format__(spec)
         return object.__format__(self, spec) if spec else repr(self)
 

@@ -135,6 +135,16 @@ defop("clamp", "ClampBackward1", "z = clamp(x, a, b);  x̄ = z̄·[a ≤ x ≤ b
       lambda g, x, *, min, max: g * (((x >= min) if min is not None else True)
                                      & ((x <= max) if max is not None else True)),
       samples=[((2, 3), {"min": -0.5, "max": 0.5}), ((3,), {"min": 0.0, "max": None})])
+defop("clamp_bound", "ClampBackward0",
+      "z = max(x, a) or min(x, b);  x̄ = z̄ where x is kept,  ā (b̄) = z̄ where the bound is taken",
+      lambda x, bound, *, which: np.maximum(x, bound) if which == "min" else np.minimum(x, bound),
+      lambda g, x, bound, *, which: F.clamp_bound_vjp(g, x, bound, which),
+      samples=[((2, 3), (3,), {"which": "min"}), ((3,), (), {"which": "max"})])
+defop("clamp_bounds", "ClampBackward0",
+      "z = min(max(x, a), b);  x̄ = z̄·[a ≤ x ≤ b],  ā = z̄·[x < a < b],  b̄ = z̄·[x > b or b < a]",
+      lambda x, low, high: np.minimum(np.maximum(x, low), high),
+      lambda g, x, low, high: F.clamp_bounds_vjp(g, x, low, high),
+      samples=[((2, 3), (3,), (2, 1)), ((4,), (), ())])
 defop("zero", "ZeroBackward0", "z = 0;  x̄ = 0",
       lambda x: np.zeros_like(x), lambda g: g * 0.0, dtypes="keep", samples=_UN)
 defop("fill", "FillBackward2", "z = c everywhere;  x̄ = 0",
@@ -148,6 +158,32 @@ defop("clone", "CloneBackward0", "z = x;  x̄ = z̄",
 defop("to_copy", "ToCopyBackward0", "z = x (new dtype);  x̄ = z̄",
       lambda x, *, dtype: x.astype(dtype.np), lambda g: g, dtypes="keep",
       samples=[((2, 3), {"dtype": _dtype.float64})])
+
+
+# ---- rounding: piecewise constant, so the gradient is zero (integers are kept as they are) ----
+def _rounding(fn):
+    return lambda x: fn(x) if x.dtype.kind == "f" else x.copy()
+
+
+defop("floor", "FloorBackward0", "z = ⌊x⌋;  x̄ = 0", _rounding(np.floor), lambda g: g * 0.0,
+      samples=_UN, domain=(0.1, 0.9))
+defop("ceil", "CeilBackward0", "z = ⌈x⌉;  x̄ = 0", _rounding(np.ceil), lambda g: g * 0.0,
+      samples=_UN, domain=(0.1, 0.9))
+defop("round", "RoundBackward0", "z = x rounded (halves to even);  x̄ = 0", _rounding(np.round),
+      lambda g: g * 0.0, samples=_UN, domain=(0.05, 0.45))
+defop("trunc", "TruncBackward0", "z = x rounded toward 0;  x̄ = 0", _rounding(np.trunc),
+      lambda g: g * 0.0, samples=_UN, domain=(0.1, 0.9))
+defop("div_rounded", "DivBackward2", "z = x / y rounded down (or toward 0);  x̄ = 0,  ȳ = 0",
+      lambda x, y, *, rounding_mode: F.rounded_divide(x, y, rounding_mode),
+      lambda g, *, rounding_mode: (g * 0.0, g * 0.0),
+      samples=[((3,), (3,), {"rounding_mode": "floor"}), ((2, 2), (), {"rounding_mode": "trunc"})],
+      domain=(0.55, 0.95))
+defop("remainder", "RemainderBackward1", "z = x − ⌊x/y⌋·y;  x̄ = z̄,  ȳ = −z̄·⌊x/y⌋",
+      lambda x, y: np.remainder(x, y), lambda g, x, y: (g, -g * F.floor_divide(x, y)),
+      samples=_BIN, domain=(0.5, 2.0))
+defop("remainder_scalar", "RemainderBackward0", "z = x − ⌊x/c⌋·c;  x̄ = z̄",
+      lambda x, *, other: np.remainder(x, other), lambda g: g,
+      samples=[((3,), {"other": 1.5}), ((2, 2), {"other": -1.5})], domain=(0.1, 1.4))
 
 
 def _sigmoid(x):
@@ -183,9 +219,7 @@ defop("amin", lambda attrs: "MinBackward1" if attrs["dim"] is None else "AminBac
       lambda g, x, out, *, dim, keepdim: F.evenly_distribute(g, x, out, dim, keepdim),
       samples=[((5,), {}), ((2, 3), {"dim": (0,)})])
 defop("max_dim", "MaxBackward0", "z = max along d;  x̄ = z̄ at the argmax",
-      lambda x, *, dim, keepdim=False, indices=None: np.take_along_axis(
-          x, np.expand_dims(indices, dim) if not keepdim else indices, dim).reshape(
-          indices.shape),
+      lambda x, *, dim, keepdim=False, indices=None: F.pick_along(x, dim, keepdim, indices),
       lambda g, x_shape, *, dim, keepdim, indices: F.scatter_onehot(g, x_shape, dim, keepdim,
                                                                     indices),
       dtypes="keep",  # indices: the arg-extremum, found by the caller (any gather checks the VJP)

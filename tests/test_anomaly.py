@@ -134,3 +134,88 @@ def test_normal_backward_unaffected():
             (x.exp() * x).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), np.exp([1.0, 2.0]) * (1 + np.array([1.0, 2.0])),
                                rtol=1e-6)
+
+
+# ---- in-place changes to saved tensors (the error whose hint points at anomaly mode) ---------
+def _modified_non_leaf(lib):
+    w = lib.ones(3, requires_grad=True)
+    y = w * 2
+    z = y * y
+    y.add_(1)
+    z.sum().backward()
+
+
+def _modified_constant(lib):
+    w = lib.ones(3)
+    y = lib.ones(3, requires_grad=True)
+    z = y * w
+    w.add_(1)
+    z.sum().backward()
+
+
+def _modified_saved_output(lib):
+    y = lib.ones(3, requires_grad=True)
+    z = y.exp()
+    z.add_(1)
+    z.sum().backward()
+
+
+def _modified_output_of_tanh(lib):
+    y = lib.ones(3, requires_grad=True)
+    w = y.tanh()
+    w.add_(1)
+    w.sum().backward()
+
+
+def _modified_double(lib):
+    y = lib.ones(2, 3, requires_grad=True, dtype=lib.float64)
+    z = y.sin()
+    y2 = z * 1
+    q = y2 * y2
+    y2.mul_(2)
+    q.sum().backward()
+
+
+def _leaf_in_place(lib):
+    lib.ones(3, requires_grad=True).add_(1)
+
+
+def _view_of_leaf_in_place(lib):
+    y = lib.ones(3, requires_grad=True)
+    y[:2].add_(1)
+
+
+def _view_of_leaf_mul(lib):
+    y = lib.ones(3, requires_grad=True)
+    y.view(3).mul_(2)
+
+
+def _not_saved_is_fine(lib):
+    y = lib.ones(3, requires_grad=True)
+    w = y * 2
+    z = w.exp()  # saves its output, not w
+    w.add_(1)
+    z.sum().backward()
+    return y.grad.tolist()
+
+
+@pytest.mark.parametrize("case", [_modified_non_leaf, _modified_constant, _modified_saved_output,
+                                  _modified_output_of_tanh, _modified_double, _leaf_in_place,
+                                  _view_of_leaf_in_place, _view_of_leaf_mul],
+                         ids=lambda f: f.__name__.strip("_"))
+def test_in_place_errors_match_torch(case):
+    def run(lib):
+        try:
+            case(lib)
+        except RuntimeError as e:
+            return str(e)
+        return None
+
+    got = run(minigrad)
+    assert got is not None and got == run(torch)
+
+
+def test_in_place_change_of_an_unsaved_tensor_is_allowed():
+    np.testing.assert_allclose(_not_saved_is_fine(minigrad), _not_saved_is_fine(torch),
+                               rtol=1e-6)
+    np.testing.assert_allclose(_not_saved_is_fine(minigrad), [2 * np.exp(2.0)] * 3, rtol=1e-6)

@@ -142,7 +142,8 @@ def test_inplace_chain_keeps_every_gradient():
 # ---- leaves and views of leaves ------------------------------------------------------------
 @pytest.mark.parametrize("case, message", [
     ("iadd", LEAF_ERROR), ("add_", LEAF_ERROR), ("mul_", LEAF_ERROR), ("zero_", LEAF_ERROR),
-    ("fill_", LEAF_ERROR), ("copy_", LEAF_ERROR), ("exp_", LEAF_ERROR), ("setitem_mask", LEAF_ERROR),
+    ("fill_", LEAF_ERROR), ("copy_", LEAF_ERROR), ("exp_", LEAF_ERROR),
+    ("setitem_mask", LEAF_ERROR),
     ("setitem_ellipsis", LEAF_ERROR), ("slice_iadd", VIEW_ERROR), ("select_mul_", VIEW_ERROR),
     ("view_mul_", VIEW_ERROR), ("t_zero_", VIEW_ERROR), ("setitem_int", VIEW_ERROR),
     ("setitem_slice", VIEW_ERROR), ("unsqueeze_add_", VIEW_ERROR),

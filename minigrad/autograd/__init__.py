@@ -122,6 +122,10 @@ def Variable(data, requires_grad=False, volatile=False):
     """The legacy wrapper of PyTorch before 0.4: today it simply makes a tensor."""
     if not isinstance(data, Tensor):
         raise TypeError("Variable data has to be a tensor, but got " + type(data).__name__)
+    if volatile:  # PyTorch 0.4 replaced it by no_grad; it still warns, as here
+        import warnings
+        warnings.warn("volatile was removed and now has no effect. Use `with torch.no_grad():` "
+                      "instead.", UserWarning, stacklevel=2)
     t = Tensor._make(data._data)
     t._vc = data._vc
     if requires_grad:
