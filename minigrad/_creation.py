@@ -1,6 +1,5 @@
 """Making tensors: from data, filled, ranges, and random (seeded with ``manual_seed``)."""
 import builtins
-import numbers
 import warnings
 
 import numpy as np
@@ -21,8 +20,11 @@ def manual_seed(seed):
 
 
 def seed():
+    """Seed minigrad's random numbers from the OS's entropy; returns the 64-bit seed used."""
     global _rng
-    _rng = np.random.default_rng()
+    value = int(np.random.SeedSequence().entropy) % 2 ** 64
+    _rng = np.random.default_rng(value)
+    return value
 
 
 def _finish(data, dtype, requires_grad):

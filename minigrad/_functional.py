@@ -158,6 +158,18 @@ def pow(input, exponent):
     return apply(_op("pow_scalar"), _promoted_for_scalar(input, exponent), exponent=exponent)
 
 
+def power(x, y):
+    """x ** y elementwise; an integer to a negative integer power is 0 unless |x| = 1, as
+    PyTorch computes it (numpy refuses)."""
+    x, y = np.asarray(x), np.asarray(y)
+    if x.dtype.kind in "iub" and y.dtype.kind in "iu" and (y < 0).any():
+        dtype = np.result_type(x, y)
+        odd = (y % 2).astype(bool)
+        negative = np.where(x == 1, 1, np.where(x == -1, np.where(odd, -1, 1), 0))
+        return np.where(y < 0, negative, np.power(x, np.maximum(y, 0))).astype(dtype)
+    return np.power(x, y)
+
+
 def _wrapped_to(t, scalar):
     """An int scalar in an integer tensor's type (-3 for uint8 is 253: it wraps, as in PyTorch;
     numpy would refuse a Python int out of the type's range)."""

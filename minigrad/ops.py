@@ -72,7 +72,7 @@ defop("div", "DivBackward0", "z = x / y;  x̄ = z̄ / y,  ȳ = −z̄·x / y²",
       lambda g, x, y: (g / y, -g * x / (y * y)),
       dtypes="float", samples=_BIN, domain=(0.5, 2.0), uses={"x": ("y",), "y": ("x", "y")})
 defop("pow", "PowBackward1", "z = xʸ;  x̄ = z̄·y·xʸ⁻¹,  ȳ = z̄·z·ln x",
-      lambda x, y: np.power(x, y),
+      lambda x, y: F.power(x, y),
       lambda g, x, y, out: (g * y * x ** (y - 1),
                             F.where((x == 0) & (y >= 0), 0.0, g * out * x.log())),
       samples=_BIN, domain=(0.5, 2.0), uses={"x": ("x", "y"), "y": ("x", "out")})
@@ -82,7 +82,7 @@ defop("pow_scalar", "PowBackward0", "z = xᵖ;  x̄ = z̄·p·xᵖ⁻¹",
       samples=[((3,), {"exponent": 2}), ((2, 3), {"exponent": -1.5}), ((3,), {"exponent": 0.5})],
       domain=(0.5, 2.0))
 defop("rpow", "PowBackward2", "z = bˣ;  x̄ = z̄·z·ln b",
-      lambda x, *, base: np.power(base, x),
+      lambda x, *, base: F.power(base, x).astype(x.dtype, copy=False),
       lambda g, out, *, base: g * out * float(np.log(base)),
       samples=[((3,), {"base": 2.0}), ((2, 2), {"base": 0.5})])
 defop("maximum", "MaximumBackward0", "z = max(x, y);  x̄ = z̄·[x > y],  ȳ = z̄·[y > x]  (ties ½)",

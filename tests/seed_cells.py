@@ -14,7 +14,9 @@ import importlib
 import io
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+import numpy as np
 
 _PROMPT = re.compile(r"^In \[([0-9 ]*|None)\]:\s*$")
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
@@ -28,7 +30,6 @@ class Cell:
     label: str
     code: str
     recorded: str = ""  # what follows the code up to the next prompt (output and/or text)
-    lines: list = field(default_factory=list)
 
 
 def mask_addresses(text):
@@ -154,10 +155,6 @@ def torch_importer(library_name):
     return _import
 
 
-class _Displayed(Exception):
-    pass
-
-
 def run_cell(code, namespace):
     """Run one cell as Jupyter would: statements, then the last bare expression's repr shown.
 
@@ -203,8 +200,6 @@ FIXED_NORMAL = (0.3164, -1.1508, 1.5400, -0.4246, -1.2319, -0.9513, 0.1986, 0.76
 
 def fixed_randn(library):
     """A ``randn`` for ``library`` returning the first n of FIXED_NORMAL (cycled), same shape."""
-    import numpy as np
-
     def randn(*size, dtype=None, requires_grad=False, **kwargs):
         shape = kwargs.pop("size", None)
         if shape is None:

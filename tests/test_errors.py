@@ -340,6 +340,9 @@ CASES = {
     "add_str": lambda T: T.ones(2) + "a",
     "radd_str": lambda T: "a" + T.ones(2),
     "mul_none": lambda T: T.ones(2) * None,
+    "ndarray_matmul_tensor": lambda T: np.ones(2, np.float32) @ T.ones(2),
+    "argmax_bool": lambda T: T.tensor([True, False]).argmax(),
+    "isclose_dtypes": lambda T: T.isclose(T.ones(2), T.ones(2, dtype=T.float64)),
     # ---- autograd --------------------------------------------------------------------------
     "backward_non_scalar": lambda T: (T.ones(2, requires_grad=True) * 2).backward(),
     "backward_without_grad": lambda T: T.ones(2).sum().backward(),
