@@ -16,8 +16,7 @@ from ._tensor import Tensor, _wrap_dim, as_operand
 
 
 def _op(name):
-    from .ops import OPS
-    return OPS[name]
+    return OPS[name]  # the registry, bound at the end of this module
 
 
 def _new(data):
@@ -50,12 +49,16 @@ def _broadcast_shape(sa, sb):
 
 
 def _binary(name, a, b):
-    if not isinstance(b, (Tensor, numbers.Number, np.ndarray, np.generic)):
+    if isinstance(b, Tensor):
+        if b._data.shape != a._data.shape:
+            _check_broadcast(a, b)
+    elif not isinstance(b, (numbers.Number, np.ndarray, np.generic)):
         return NotImplemented
+    elif isinstance(b, np.ndarray):
+        _check_broadcast(a, b)
     if name == "sub":
         _check_sub(a, b)
-    _check_broadcast(a, b)
-    return apply(_op(name), a, b)
+    return apply(OPS[name], a, b)
 
 
 def _dims(dim, ndim):
@@ -1522,3 +1525,5 @@ def _install_methods():
 
 
 _install_methods()
+
+from .ops import OPS  # noqa: E402  (ops' VJPs call back into this module)

@@ -22,6 +22,7 @@ from . import _anomaly
 from . import _dtype
 from . import _grad_mode
 from . import _hooks
+from ._tensor import Tensor, as_operand
 
 _sequence = itertools.count()  # creation order: the engine runs ready nodes newest first
 
@@ -185,7 +186,6 @@ class SavedTensor:
                 "with torch.autograd.set_detect_anomaly(True, check_nan=False).")
         if not self.is_output:
             return self.tensor
-        from ._tensor import Tensor
         return Tensor._make(self.data, node)
 
 
@@ -210,8 +210,6 @@ def edge_to(tensor):
 
 def apply(op, *inputs, **attrs):
     """Run ``op`` forward on tensors (or Python numbers) and record its node when needed."""
-    from ._tensor import Tensor, as_operand
-
     tensors = [as_operand(x) for x in inputs]
     arrays = _cast_inputs(op, tensors)
     with np.errstate(all="ignore"):  # 1/0 is inf and 0/0 nan silently, as in PyTorch
@@ -231,18 +229,19 @@ def apply(op, *inputs, **attrs):
 
 def record(op, tensors, attrs, out):
     """Link ``out`` to its inputs through a new node of ``op``."""
-    cls = op.node_class or _node_class(op.backward({**op.defaults, **attrs}))
-    node = object.__new__(cls)
+    if op.defaults:
+        attrs = {**op.defaults, **attrs}
+    node = object.__new__(op.node_class or _node_class(op.backward(attrs)))
     node.op = op
     node.next_functions = tuple((edge_to(t), 0) for t in tensors)
-    node.attrs = {**op.defaults, **attrs} if op.defaults else attrs
+    node.attrs = attrs
     node.input_meta = (tuple(t._data.dtype for t in tensors), tuple(t._data.shape for t in tensors))
     node.seq = -next(_sequence)
     node._output = weakref.ref(out)
     node._retained = None
     node._hooks = None
     node._trace = _anomaly.forward_stack() if _anomaly.enabled else None  # only in anomaly mode
-    read = set(op.saves)
+    read = op.saves
     if op.uses is not None:  # only what the gradients of inputs requiring grad read is checked
         read = set()
         for name, t in zip(op.inputs, tensors):
@@ -277,6 +276,20 @@ def _cast_inputs(op, tensors):
     """numpy arrays of the inputs in the dtype the op computes in (PyTorch's promotion)."""
     if op.dtypes == "keep" or (len(tensors) == 1 and op.dtypes != "float"):
         return [t._data for t in tensors]
+    first = tensors[0]._data
+    if first.dtype.kind == "f" and not tensors[0]._wrapped and op.dtypes != "same":
+        # The common case, a float tensor with tensors of its dtype or Python numbers: the
+        # result has its dtype (numbers never raise a float tensor's precision).
+        arrays = [first]
+        for t in tensors[1:]:
+            if t._data.dtype == first.dtype:
+                arrays.append(t._data)
+            elif t._wrapped:
+                arrays.append(t._data.astype(first.dtype))
+            else:
+                break
+        else:
+            return arrays
     target = _dtype.result_type(*tensors)
     if op.dtypes == "same":
         kinds = {t._data.dtype for t in tensors if not t._wrapped}
