@@ -28,6 +28,21 @@ def _write(t, values):
     t._vc[0] += 1
 
 
+def zero_grads(params, set_to_none=True):
+    """Reset each parameter's ``.grad``: to None, or to zeros cut from any graph."""
+    for p in params:
+        if p.grad is None:
+            continue
+        if set_to_none:
+            p.grad = None
+            continue
+        if p.grad.grad_fn is not None:
+            p.grad.detach_()
+        else:
+            p.grad.requires_grad_(False)
+        p.grad.zero_()
+
+
 class Optimizer:
     """Holds parameter groups (each a dict: ``params`` and settings) and per-parameter state;
     subclasses define ``step``."""
@@ -86,17 +101,7 @@ class Optimizer:
     def zero_grad(self, set_to_none=True):
         """Forget the gradients: set ``.grad`` to None (the default, as in PyTorch 2.x), or to
         zeros with ``set_to_none=False``."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is not None:
-                    if set_to_none:
-                        p.grad = None
-                    else:
-                        if p.grad.grad_fn is not None:
-                            p.grad.detach_()
-                        else:
-                            p.grad.requires_grad_(False)
-                        p.grad.zero_()
+        zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def _params_with_grad(self, group):
         return [p for p in group["params"] if p.grad is not None]

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import minigrad
+from compare import error_of
 from minigrad.autograd import Function
 
 torch = pytest.importorskip("torch")
@@ -107,14 +108,6 @@ X0 = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]], dtype=np.float32)
 def both(data=X0, requires_grad=True, **kw):
     return (minigrad.tensor(data, requires_grad=requires_grad, **kw),
             torch.tensor(data, requires_grad=requires_grad, **kw))
-
-
-def error_of(fn):
-    try:
-        fn()
-    except Exception as e:  # noqa: BLE001 - the type and text are what we compare
-        return type(e).__name__, str(e)
-    return None
 
 
 def test_forward_backward_and_node_match_torch():

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import minigrad
+from compare import error_of
 from minigrad.autograd import functional as AF
 from minigrad.autograd.gradcheck import GradcheckError
 
@@ -13,14 +14,6 @@ torch = pytest.importorskip("torch")
 RNG = np.random.default_rng(7)
 X0 = RNG.standard_normal((2, 3)).astype(np.float32)
 Y0 = RNG.standard_normal(3).astype(np.float32)
-
-
-def error_of(fn):
-    try:
-        fn()
-    except Exception as e:  # noqa: BLE001 - the type and text are what we compare
-        return type(e).__name__, str(e)
-    return None
 
 
 def assert_same_structure(got, expected, path="result"):

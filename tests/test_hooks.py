@@ -5,16 +5,9 @@ import numpy as np
 import pytest
 
 import minigrad
+from compare import error_of
 
 torch = pytest.importorskip("torch")
-
-
-def error_of(fn):
-    try:
-        fn()
-    except Exception as e:  # noqa: BLE001 - the type and text are what we compare
-        return type(e).__name__, str(e)
-    return None
 
 
 def values(v):

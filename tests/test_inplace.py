@@ -4,18 +4,11 @@ import numpy as np
 import pytest
 
 import minigrad
+from compare import outcome
 
 
 def _torch():
     return pytest.importorskip("torch")
-
-
-def outcome(fn, lib):
-    """What ``fn(lib)`` gives: ("ok", value) or (exception type name, message)."""
-    try:
-        return "ok", fn(lib)
-    except Exception as e:  # noqa: BLE001 - the exception is the outcome being compared
-        return type(e).__name__, str(e)
 
 
 def assert_same(got, expected, where="result"):

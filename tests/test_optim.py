@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import minigrad
+from compare import error_of
 
 torch = pytest.importorskip("torch")
 
@@ -10,14 +11,6 @@ RNG = np.random.default_rng(0)
 W0 = RNG.standard_normal((3, 2)).astype(np.float32)
 B0 = RNG.standard_normal(3).astype(np.float32)
 X = RNG.standard_normal((8, 2)).astype(np.float32)
-
-
-def error_of(fn):
-    try:
-        fn()
-    except Exception as e:  # noqa: BLE001 - the type and text are what we compare
-        return type(e).__name__, str(e)
-    return None
 
 
 def trajectory(lib, name, steps=15, groups=False, **options):

@@ -268,16 +268,8 @@ class Module:
 
     def zero_grad(self, set_to_none=True):
         """Reset the gradients of every parameter (to None by default, as in PyTorch 2.x)."""
-        for p in self.parameters():
-            if p.grad is not None:
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad.detach_()
-                    else:
-                        p.grad.requires_grad_(False)
-                    p.grad.zero_()
+        from ..optim import zero_grads
+        zero_grads(self.parameters(), set_to_none)
 
     # ---- dtype conversions ----------------------------------------------------------------
     def _apply(self, fn):
