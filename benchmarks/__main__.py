@@ -53,6 +53,8 @@ def main(argv=None):
     rounds = args.rounds or (1 if args.quick else 3)
     result = runner.run(args.quick, settings, backends, workloads, rounds)
     problems = runner.failures(result["runs"])
+    if result["machine"].get("minigrad_source_at_start"):
+        print("warning: minigrad's sources changed during the run", file=sys.stderr)
     result["problems"] = problems
     text = report_md.markdown(result)
     print(text)

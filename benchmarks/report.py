@@ -1,5 +1,4 @@
 """The results as Markdown: time tables, memory table, the targets, and notes."""
-from .backends import BACKENDS
 from .workloads import MEMORY_WORKLOADS, WORKLOADS
 
 # The issue's targets for minigrad, as ratios measured in the same run.
@@ -10,6 +9,7 @@ TARGETS = (
     ("mlp_1024", "numpy", 1.10, "(c) MLP step, batch 1,024 ≤ 1.10× numpy"),
     ("deep_chain", "numpy", 2.0, "(d) 50,000-op chain ≤ 2× numpy, no recursion"),
 )
+NOISY = 1.5  # median / min above this: the samples disagree, the machine was busy
 LEAK_TOLERANCE = 64 * 1024  # bytes: interpreter free lists keep a few KB whatever the engine
 
 
@@ -25,6 +25,7 @@ def fmt_time(s):
 
 
 def fmt_bytes(n):
+    """Bytes, in a readable unit."""
     if n is None:
         return "—"
     sign = "−" if n < 0 else ""
@@ -36,6 +37,7 @@ def fmt_bytes(n):
 
 
 def fmt_ratio(r):
+    """A ratio as 1.23×."""
     return "—" if r is None else f"{r:.2f}×"
 
 
@@ -48,9 +50,15 @@ def _threads_label(threads, reports, cores):
 
 
 def time_table(threads, reports, cores):
+    """Markdown rows: time per iteration of every backend and workload."""
+    cpu = threads == "1"  # with one thread, CPU time is comparable with wall time
+    head = "| workload | backend | median | min | max | × numpy | × PyTorch |"
+    rule = "|---|---|---:|---:|---:|---:|---:|"
+    if cpu:
+        head += " CPU median | CPU × numpy | CPU × PyTorch |"
+        rule += "---:|---:|---:|"
     lines = [f"### Time per iteration, {_threads_label(threads, reports, cores)}", "",
-             "| workload | backend | median | min | max | × numpy | × PyTorch | gradients |",
-             "|---|---|---:|---:|---:|---:|---:|---|"]
+             head + " gradients |", rule + "---|"]
     for workload in _workloads(reports):
         for name, report in reports.items():
             if not report.get("available"):
@@ -58,19 +66,34 @@ def time_table(threads, reports, cores):
             res = report.get("results", {}).get(workload)
             if res is None:
                 err = report.get("errors", {}).get(workload) or report.get("errors", {}).get("*")
-                lines.append(f"| {workload} | {name} | failed: {err} | | | | | |")
+                lines.append(f"| {workload} | {name} | failed: {err} |" + " |" * (
+                    head.count("|") - 3))
                 continue
             ratio = report["ratios"][workload]
             grads = report.get("grads", {}).get(workload)
             ok = "—" if grads is None else ("match" if grads["ok"] else
                                              f"**MISMATCH** ({grads['max_rel_err']:.1e})")
-            lines.append(f"| {workload} | {name} | {fmt_time(res['median'])} | "
-                         f"{fmt_time(res['min'])} | {fmt_time(res['max'])} | "
-                         f"{fmt_ratio(ratio['numpy'])} | {fmt_ratio(ratio['torch'])} | {ok} |")
+            row = (f"| {workload} | {name} | {fmt_time(res['median'])} | "
+                   f"{fmt_time(res['min'])} | {fmt_time(res['max'])} | "
+                   f"{fmt_ratio(ratio['numpy'])} | {fmt_ratio(ratio['torch'])} |")
+            if cpu:
+                row += (f" {fmt_time(res['cpu_median'])} | {fmt_ratio(ratio['numpy_cpu'])} | "
+                        f"{fmt_ratio(ratio['torch_cpu'])} |")
+            lines.append(row + f" {ok} |")
+    if cpu:
+        lines += ["", "CPU: the process's CPU time (`time.process_time`) per iteration, which "
+                      "other work on the machine disturbs less than the wall-clock time."]
+    noisy = [f"{w} {name} ({r['median'] / r['min']:.1f}×)"
+             for name, report in reports.items() for w, r in report.get("results", {}).items()
+             if r["repeats"] > 1 and r["median"] > NOISY * r["min"]]
+    if noisy:
+        lines += ["", f"Noisy (median over {NOISY}× the min, the machine was busy): "
+                  + ", ".join(noisy) + "."]
     return lines
 
 
 def memory_table(reports):
+    """Markdown rows: tracemalloc readings of the memory workloads."""
     lines = ["### Memory (tracemalloc; bytes relative to just before the forward)", "",
              "| workload | backend | peak | after backward, output alive | after the output is "
              "dropped |", "|---|---|---:|---:|---:|"]
@@ -105,6 +128,9 @@ def target_rows(runs):
                 verdicts.append(False if err else None)
                 continue
             text = f"{ratio:.2f}×"
+            cpu = mg["ratios"][workload].get(base + "_cpu")
+            if threads == "1" and cpu is not None:  # with one thread CPU time is comparable
+                text += f" (CPU {cpu:.2f}×)"
             res = mg["results"][workload]
             if res.get("n") and WORKLOADS[workload]["kind"] == "chain":
                 other = reports[base]["results"][workload]["median"]
@@ -126,6 +152,7 @@ def target_rows(runs):
 
 
 def targets_table(runs):
+    """Markdown rows: minigrad's ratios against the issue's targets."""
     settings = list(runs)
     lines = ["### minigrad against the targets", "",
              "| target | " + " | ".join(f"threads = {t}" for t in settings) + " | met |",
@@ -138,6 +165,7 @@ def targets_table(runs):
 
 
 def notes(runs):
+    """Markdown bullets: skipped backends, failures, unmeasurable memory."""
     lines = []
     seen = set()
     for threads, reports in runs.items():
@@ -181,6 +209,10 @@ def markdown(result):
                 versions[name] = report["version"]
     lines += ["Backends: " + ", ".join(f"{k} {v}" for k, v in versions.items()) +
               f"; minigrad at {src['commit']}, sources sha256 {src['sha256_minigrad_py']}.", ""]
+    if m.get("minigrad_source_at_start"):
+        old = m["minigrad_source_at_start"]
+        lines += [f"**minigrad's sources changed during this run** (from {old['commit']}, sha256 "
+                  f"{old['sha256_minigrad_py']}): its numbers mix two versions; run again.", ""]
     lines += ["Workloads:", ""] + [f"- `{k}`: {v}" for k, v in result["workloads"].items()]
     lines += [""]
     if result["mode"] == "quick":
@@ -199,5 +231,3 @@ def markdown(result):
         lines += ["Notes:", ""] + note_lines + [""]
     return "\n".join(lines)
 
-
-__all__ = ["markdown", "target_rows", "BACKENDS"]

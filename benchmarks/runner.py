@@ -79,10 +79,11 @@ def _merge(reports, name, report):
             first["results"][workload] = res
             continue
         mine["samples"] += res["samples"]
+        mine["cpu_samples"] += res["cpu_samples"]
         mine["repeats"] += res["repeats"]
         mine["number"] = sorted({*_as_list(mine["number"]), res["number"]})
         mine.update(median=statistics.median(mine["samples"]), min=min(mine["samples"]),
-                    max=max(mine["samples"]))
+                    max=max(mine["samples"]), cpu_median=statistics.median(mine["cpu_samples"]))
     for workload, err in report.get("errors", {}).items():
         first.setdefault("errors", {}).setdefault(workload, err)
 
@@ -138,6 +139,8 @@ def add_ratios(reports):
             for base in ("numpy", "torch"):
                 other = reports.get(base, {}).get("results", {}).get(workload)
                 ratios[base] = res["median"] / other["median"] if other else None
+                ratios[base + "_cpu"] = (res["cpu_median"] / other["cpu_median"]
+                                         if other else None)
             report["ratios"][workload] = ratios
 
 
@@ -148,7 +151,8 @@ def failures(runs):
         for name, report in reports.items():
             if not report.get("available"):
                 if name in REQUIRED:
-                    problems.append(f"threads={threads} {name}: not available ({report.get('note')})")
+                    problems.append(f"threads={threads} {name}: not available "
+                                    f"({report.get('note')})")
                 continue
             for workload, ok in report.get("grads", {}).items():
                 if not ok["ok"]:
@@ -215,6 +219,7 @@ def run(quick, thread_settings, backends=None, workloads=None, rounds=1):
     workloads = list(workloads or WORKLOADS)
     started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     load = [_load()]  # other work on the machine skews timings: say how busy it was
+    source = _source_id()
     runs = {}
     with tempfile.TemporaryDirectory() as tmp:
         for threads in thread_settings:
@@ -225,6 +230,8 @@ def run(quick, thread_settings, backends=None, workloads=None, rounds=1):
             load.append(_load())
     info = machine()
     info["load_average_1min"] = load
+    if info["minigrad_source"] != source:  # edited while the run went on: its numbers mix two
+        info["minigrad_source_at_start"] = source
     return {"mode": "quick" if quick else "full", "rounds": rounds, "started": started,
             "machine": info,
             "workloads": {k: WORKLOADS[k]["title"] for k in workloads}, "runs": runs}

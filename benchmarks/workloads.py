@@ -20,7 +20,8 @@ WORKLOADS = {
     "mlp_64": dict(kind="mlp", batch=64,
                    title="(c) MLP step 784-256-256-10 (tanh, softmax CE, SGD), batch 64, float32"),
     "mlp_1024": dict(kind="mlp", batch=1_024,
-                     title="(c) MLP step 784-256-256-10 (tanh, softmax CE, SGD), batch 1,024, float32"),
+                     title="(c) MLP step 784-256-256-10 (tanh, softmax CE, SGD), batch 1,024, "
+                           "float32"),
     "deep_chain": dict(kind="chain", n=50_000, quick_n=5_000,
                        title="(d) deep chain: 50,000 elementwise ops on a (4,) tensor, fwd+bwd"),
     "jacobian": dict(kind="jacobian", n=100,

@@ -15,6 +15,7 @@ MEMORY = True  # numpy arrays and Python objects
 
 
 def version():
+    """The library's version string."""
     return getattr(autograd, "__version__", None) or _dist_version("autograd")
 
 
@@ -24,6 +25,7 @@ def _dist_version(name):
 
 
 def threads():
+    """Intra-op threads the library reports (None: it follows the BLAS variables)."""
     return None
 
 
@@ -104,7 +106,7 @@ def mlp(inp):
 
 
 def jacobian(inp):
-    """J = ∂f/∂x for f(x) = tanh(Ax + b)·x, one VJP per row (what ``autograd.jacobian`` does)."""
+    """J = ∂f/∂x for f(x) = tanh(Ax + b)·x, one VJP per row (as ``autograd.jacobian`` does)."""
     A, b, x, n = inp["A"], inp["b"], inp["x"], inp["n"]
     eye = np.eye(n, dtype=np.float32)
     state = {}

@@ -11,10 +11,12 @@ MEMORY = True  # numpy arrays and Python objects: tracemalloc sees all of it
 
 
 def version():
+    """The library's version string."""
     return torch.__version__
 
 
 def threads():
+    """Intra-op threads the library reports (None: it follows the BLAS variables)."""
     return None  # numpy's BLAS threads
 
 

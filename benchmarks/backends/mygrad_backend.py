@@ -15,10 +15,12 @@ MEMORY = True  # numpy arrays and Python objects
 
 
 def version():
+    """The library's version string."""
     return mg.__version__
 
 
 def threads():
+    """Intra-op threads the library reports (None: it follows the BLAS variables)."""
     return None
 
 

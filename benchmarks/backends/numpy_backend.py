@@ -12,10 +12,12 @@ MEMORY = True
 
 
 def version():
+    """The library's version string."""
     return np.__version__
 
 
 def threads():
+    """Intra-op threads the library reports (None: it follows the BLAS variables)."""
     return None  # BLAS threads follow OPENBLAS_NUM_THREADS / OMP_NUM_THREADS
 
 

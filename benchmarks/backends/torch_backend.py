@@ -13,10 +13,12 @@ MEMORY = ("n/a: PyTorch allocates tensor storage in C++, outside Python's alloca
 
 
 def version():
+    """The library's version string."""
     return torch.__version__
 
 
 def threads():
+    """Intra-op threads the library reports (None: it follows the BLAS variables)."""
     return torch.get_num_threads()
 
 

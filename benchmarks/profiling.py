@@ -1,4 +1,4 @@
-"""Where minigrad's time goes: ``python -m benchmarks.profile [WORKLOAD ...] [--breakdown]``.
+"""Where minigrad's time goes: ``python -m benchmarks.profiling [WORKLOAD ...] [--breakdown]``.
 
 - by default, cProfile over a few iterations of each workload, its own time summed into the
   categories of benchmarks/README.md (object creation, dtype promotion, node creation, ...)
@@ -13,6 +13,7 @@ import argparse
 import cProfile
 import gc
 import pstats
+import time
 import timeit
 
 import numpy as np
@@ -22,13 +23,18 @@ from .workloads import WORKLOADS, inputs
 
 # (category, predicate on (file, function)) — first match wins; own time of each function.
 CATEGORIES = (
+    ("function-level imports (importlib)", lambda f, n: "importlib" in f or n in (
+        "_handle_fromlist", "parent")),
+    ("np.errstate entered per op", lambda f, n: f.endswith("_ufunc_config.py")
+     or "ContextVar" in n),
+    ("broadcasting checks (forward)", lambda f, n: n in ("_check_broadcast", "_broadcast_shape")
+     or (f.endswith("fromnumeric.py") and n == "shape")),
     ("numpy compute", lambda f, n: f.startswith("~") or "numpy" in f),
     ("object creation (Tensor, wrapped scalars)",
      lambda f, n: f.endswith("_tensor.py") and n in ("_make", "_init", "as_operand", "__init__")),
     ("grad-mode / requires_grad checks",
      lambda f, n: f.endswith("_grad_mode.py") or n in ("requires_grad", "is_grad_enabled")),
     ("dtype promotion", lambda f, n: f.endswith("_dtype.py") or n == "_cast_inputs"),
-    ("broadcasting checks (forward)", lambda f, n: n == "_check_broadcast"),
     ("node creation", lambda f, n: f.endswith("_graph.py") and n in (
         "record", "edge_to", "_node_class", "__init__", "<genexpr>", "forward_stack")),
     ("saved-tensor handling", lambda f, n: n in ("saved_tensors", "unpack", "release",
@@ -37,10 +43,10 @@ CATEGORIES = (
         "sum_to_shape", "_fit", "to") or (f.endswith("_tensor.py") and n == "shape")),
     ("engine loop", lambda f, n: f.endswith("_engine.py") or "heapq" in n or n in (
         "_accumulate", "backward", "_make_grads", "run_backward", "__lt__")),
-    ("VJP bodies (Node.apply, ops.py)", lambda f, n: f.endswith("ops.py") or (
-        f.endswith("_graph.py") and n == "apply_node")),
-    ("op dispatch (functions, _op, apply, imports)", lambda f, n: f.endswith(
-        ("_functional.py", "_graph.py")) or "importlib" in f or n in ("_handle_fromlist",)),
+    ("ops.py bodies (numpy arithmetic written as operators) and Node.apply",
+     lambda f, n: f.endswith("ops.py") or (f.endswith("_graph.py") and n == "apply_node")),
+    ("op dispatch (functions, _op, apply)", lambda f, n: f.endswith(
+        ("_functional.py", "_graph.py"))),
 )
 
 
@@ -56,10 +62,10 @@ def cprofile(workload, iterations, top):
     case = getattr(minigrad_backend, WORKLOADS[workload]["kind"])(inputs(workload))
     case.step()
     gc.collect()
-    t0 = timeit.default_timer()
+    t0 = time.process_time()
     for _ in range(iterations):
         case.step()
-    plain = (timeit.default_timer() - t0) / iterations
+    plain = (time.process_time() - t0) / iterations
     prof = cProfile.Profile()
     prof.enable()
     for _ in range(iterations):
@@ -77,7 +83,7 @@ def cprofile(workload, iterations, top):
         total += tottime
         rows.append((tottime, ncalls, f"{filename.rsplit('/', 1)[-1]}:{name}"))
     n = WORKLOADS[workload].get("n")
-    print(f"\n== {workload}: {plain * 1e3:.2f} ms per iteration without the profiler"
+    print(f"\n== {workload}: {plain * 1e3:.2f} ms (CPU) per iteration without the profiler"
           + (f" ({plain / n * 1e6:.1f} µs per op, forward + backward)" if n and
              WORKLOADS[workload]['kind'] == "chain" else ""))
     print(f"   own time by category (cProfile, {iterations} iterations; the profiler inflates "
@@ -90,9 +96,10 @@ def cprofile(workload, iterations, top):
 
 
 def _t(stmt, number=20000, **names):
-    """µs per call of ``stmt`` (best of 5)."""
+    """µs of CPU time per call of ``stmt`` (best of 5)."""
     try:
-        return min(timeit.repeat(stmt, globals=names, number=number, repeat=5)) / number * 1e6
+        timer = timeit.Timer(stmt, globals=names, timer=time.process_time)
+        return min(timer.repeat(number=number, repeat=5)) / number * 1e6
     except Exception:  # a renamed internal: report, don't fail
         return None
 
@@ -100,7 +107,7 @@ def _t(stmt, number=20000, **names):
 def breakdown():
     """µs per piece of ``y * 2.0``'s forward, and of one node of its backward."""
     import minigrad as torch
-    from minigrad import _dtype, _engine, _functional, _graph, _tensor  # noqa: F401
+    from minigrad import _dtype, _functional, _graph, _tensor
 
     x = torch.tensor(np.linspace(0.1, 1.0, 4, dtype=np.float32), requires_grad=True)
     y = x * 1.0  # a non-leaf, as inside a chain
@@ -114,7 +121,7 @@ def breakdown():
                   "weakref"))
     rows = [
         ("y * 2.0, grad mode on (whole op)", _t("y * 2.0", **ns)),
-        ("y * 2.0 under no_grad (no node)", _t("y * 2.0", **ns, number=1) and _nograd(ns)),
+        ("y * 2.0 under no_grad (no node)", _nograd(ns)),
         ("numpy a * 2.0 (the floor)", _t("a * 2.0", **ns)),
         ("_functional._check_broadcast(y, 2.0)", _t("_functional._check_broadcast(y, 2.0)", **ns)),
         ("_functional._op('mul') (lookup with import)", _t("_functional._op('mul')", **ns)),
@@ -130,8 +137,12 @@ def breakdown():
         ("  of which SavedTensor(y, False) x2", _t("_graph.SavedTensor(y, False); "
                                                    "_graph.SavedTensor(s, False)", **ns)),
         ("  of which weakref.ref(out)", _t("weakref.ref(out)", **ns)),
+        ("with np.errstate(all='ignore'): (entered per op)",
+         _t("with np.errstate(all='ignore'): pass", **ns)),
+        ("a function-level 'from minigrad._tensor import Tensor'",
+         _t("from minigrad._tensor import Tensor", **ns)),
     ]
-    # backward: per node of a long chain of y * 2.0 ... (each VJP is g * 2.0 under no_grad)
+    # backward: per node of a long chain z * 1.0 * 1.0 ... (each VJP: g * 1.0, no grad)
     n = 2000
 
     def chain():
@@ -140,8 +151,9 @@ def breakdown():
             z = z * 1.0
         return z.sum()
 
-    total = min(timeit.repeat(lambda: chain().backward(), number=1, repeat=5)) / n * 1e6
-    fwd = min(timeit.repeat(chain, number=1, repeat=5)) / n * 1e6
+    total = min(timeit.Timer(lambda: chain().backward(), timer=time.process_time).repeat(
+        number=1, repeat=5)) / n * 1e6
+    fwd = min(timeit.Timer(chain, timer=time.process_time).repeat(number=1, repeat=5)) / n * 1e6
     g = torch.ones(4)
     node = (y * 2.0).grad_fn
     ns.update(g=g, node=node)
@@ -152,7 +164,8 @@ def breakdown():
         ("  _graph.sum_to_shape(g, (4,))", _t("_graph.sum_to_shape(g, (4,))", **ns)),
         ("  g.shape (builds a Size)", _t("g.shape", **ns)),
     ]
-    print("\n== breakdown of one elementwise op on a (4,) float32 tensor (µs per call, best of 5)")
+    print("\n== breakdown of one elementwise op on a (4,) float32 tensor (µs of CPU time per "
+          "call, best of 5)")
     for label, us in rows:
         print(f"   {'n/a' if us is None else f'{us:7.2f}'}  {label}")
 
@@ -185,7 +198,8 @@ def line_profile(workload, iterations):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.profile", description=__doc__,
+    """Parse the arguments and print the profiles asked for."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.profiling", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("workloads", nargs="*", default=["per_op", "seed_lesson", "mlp_64",
                                                           "deep_chain"])
