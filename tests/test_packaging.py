@@ -9,7 +9,7 @@ except ImportError:  # Python 3.10
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 # conda-forge names of PyPI distributions, where they differ
-CONDA_NAME = {"graphviz": "python-graphviz"}
+CONDA_NAME = {"graphviz": "python-graphviz", "playwright": "playwright-python"}
 CONDA_ONLY = {"python", "pip", "graphviz"}  # the interpreter, the installer, the system `dot`
 
 

@@ -150,13 +150,16 @@ class Explorer(W.VBox):
             self._shapes[name], self._dtypes[name] = array.shape, array.dtype
             self.sliders[name] = [
                 W.FloatSlider(value=float(v), min=lo, max=hi, step=step, description=label,
-                              continuous_update=True, readout_format=".2f")
+                              continuous_update=True, readout_format=".2f"
+                              ).add_class("minigrad-explorer-slider")
                 for v, label in zip(array.reshape(-1), _element_labels(name, array.shape))]
             rows.append(W.HBox(self.sliders[name], layout=W.Layout(flex_flow="row wrap")))
-        self.info = W.HTML()
-        self.error_box = W.HTML()
-        self.picture = W.Output()
+        # the minigrad-explorer-* classes are stable hooks for the browser tests and for styling
+        self.info = W.HTML().add_class("minigrad-explorer-info")
+        self.error_box = W.HTML().add_class("minigrad-explorer-error")
+        self.picture = W.Output().add_class("minigrad-explorer-picture")
         super().__init__(rows + [self.error_box, self.info, self.picture])
+        self.add_class("minigrad-explorer-widget")
         for sliders in self.sliders.values():
             for slider in sliders:
                 slider.observe(self._on_change, names="value")

@@ -382,20 +382,25 @@ class BackwardStepper(W.VBox):
         self.error = None  # the text of the last error, or None
         last = len(self.steps) - 1
         self.play = W.Play(value=0, min=0, max=last, step=1, interval=1500, description="play")
+        # the minigrad-stepper-* classes are stable hooks for the browser tests and for styling
         self.slider = W.IntSlider(value=0, min=0, max=last, step=1, description="step",
-                                  readout=False, continuous_update=True)
-        self.counter = W.Label()
+                                  readout=False, continuous_update=True
+                                  ).add_class("minigrad-stepper-slider")
+        self.counter = W.Label().add_class("minigrad-stepper-counter")
         W.link((self.play, "value"), (self.slider, "value"))  # kernel-side: works headless
-        self.previous_button = W.Button(description="◀ previous", tooltip="previous step")
-        self.next_button = W.Button(description="next ▶", tooltip="next step")
+        self.previous_button = W.Button(description="◀ previous", tooltip="previous step"
+                                        ).add_class("minigrad-stepper-previous")
+        self.next_button = W.Button(description="next ▶", tooltip="next step"
+                                    ).add_class("minigrad-stepper-next")
         self.previous_button.on_click(lambda _: self.previous())
         self.next_button.on_click(lambda _: self.next())
-        self.info = W.HTML()
-        self.error_box = W.HTML()
-        self.picture = W.Output()
+        self.info = W.HTML().add_class("minigrad-stepper-info")
+        self.error_box = W.HTML().add_class("minigrad-stepper-error")
+        self.picture = W.Output().add_class("minigrad-stepper-picture")
         controls = W.HBox([self.play, self.previous_button, self.next_button, self.slider,
                            self.counter])
         super().__init__([controls, self.error_box, self.info, self.picture], **kwargs)
+        self.add_class("minigrad-stepper-widget")
         self.slider.observe(self._on_slider, names="value")
         self._show(self.slider.value)
 
