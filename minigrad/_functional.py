@@ -578,7 +578,7 @@ def matmul(input, other):
         if t2.ndim == 1:
             return apply(_op("unsafe_view"), mv(folded, t2), shape=shape)
         out = apply(_op("unsafe_view"), mm(folded, t2), shape=shape + (t2.shape[1],))
-        return clone(out.mT) if transpose else out
+        return contiguous(out.mT) if transpose else out  # PyTorch: output.mT().contiguous()
     n = input.shape[-2] if a > 1 else 1
     m1, batch1 = input.shape[-1], tuple(input.shape[:builtins.max(a - 2, 0)])
     m2 = other.shape[-2] if b > 1 else other.shape[0]

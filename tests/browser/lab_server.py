@@ -93,6 +93,10 @@ class LabServer:
         env.pop("JUPYTER_PATH", None)
         env.pop("JUPYTER_CONFIG_PATH", None)
         env["PYTHONUNBUFFERED"] = "1"
+        # In a virtual environment Jupyter searches the environment's own folders before
+        # JUPYTER_DATA_DIR, where ipykernel's stock spec runs whichever `python` is on PATH:
+        # look in the private folders first, so the kernel is this interpreter.
+        env["JUPYTER_PREFER_ENV_PATH"] = "0"
         return env
 
     def _write_settings(self):
