@@ -176,19 +176,8 @@ class Explorer(W.VBox):
 
     def _show(self):
         """Evaluate at the sliders' values and show it; an error is shown, never raised."""
-        try:
-            view = self.renderer(self.f, self.values, gradient=self.gradient,
-                                 backend=self.backend)
-            panel.show(self.picture, view.graph)
-        except Exception as error:  # noqa: BLE001  (shown in the widget, never lost)
-            self.view, self.error = None, panel.error_summary(error)
-            self.error_box.value = panel.error_html(self.error)
-            self.info.value = ""
-            self.picture.outputs = ()
-            return
-        self.view, self.error = view, None
-        self.error_box.value = ""
-        self.info.value = view.html
+        panel.render_into(self, lambda: self.renderer(self.f, self.values, gradient=self.gradient,
+                                                      backend=self.backend))
 
     @property
     def text(self):

@@ -70,3 +70,20 @@ def static_bundle(widget_bundle, text, html_text):
     bundle["text/plain"] = text
     bundle["text/html"] = html_text
     return bundle
+
+
+def render_into(widget, render):
+    """Show ``render()``'s view in ``widget`` (its picture, info and error box); an error is
+    shown in the widget, never raised, so a callback failure is never lost."""
+    try:
+        view = render()
+        show(widget.picture, view.graph)
+    except Exception as error:  # noqa: BLE001  (shown in the widget, never lost)
+        widget.view, widget.error = None, error_summary(error)
+        widget.error_box.value = error_html(widget.error)
+        widget.info.value = ""
+        widget.picture.outputs = ()
+        return
+    widget.view, widget.error = view, None
+    widget.error_box.value = ""
+    widget.info.value = view.html

@@ -418,19 +418,8 @@ class BackwardStepper(W.VBox):
     def _show(self, k):
         """Render step k into the widget; an error is shown in it, never raised."""
         self.counter.value = f"{k + 1} / {len(self.steps)}"
-        try:
-            view = self.renderer(self.steps, k, self.out, names=self.names, before=self.before,
-                                 backend=self.backend)
-            panel.show(self.picture, view.graph)
-        except Exception as error:  # noqa: BLE001  (shown in the widget, never lost)
-            self.view, self.error = None, panel.error_summary(error)
-            self.error_box.value = panel.error_html(self.error)
-            self.info.value = ""
-            self.picture.outputs = ()
-            return
-        self.view, self.error = view, None
-        self.error_box.value = ""
-        self.info.value = view.html
+        panel.render_into(self, lambda: self.renderer(
+            self.steps, k, self.out, names=self.names, before=self.before, backend=self.backend))
 
     @property
     def text(self):
