@@ -110,18 +110,16 @@ def backward_steps(roots, grads, retain_graph=False, create_graph=False, capture
             sent = []
             for (child, _), gi, dtype, shape in zip(node.next_functions, grads_in,
                                                     *node.input_meta):
-                if child is None or gi is None:
+                if child is None:
                     sent.append(None)
                     continue
-                gi = sum_to_shape(gi, shape)
-                if gi._data.dtype != dtype:
-                    gi = gi.to(dtype)
+                gi = None if gi is None else _fit(gi, dtype, shape)
                 sent.append(gi)
-                deps[child] -= 1
-                if needed is not None and child not in needed and child not in capture:
-                    continue  # off every path to an input of autograd.grad: never runs
-                buffers[child] = buffers[child] + gi if child in buffers else gi
-                if deps[child] == 0:
+                deps[child] -= 1  # a None gradient (zero) still counts as arrived
+                wanted = needed is None or child in needed or child in capture
+                if gi is not None and wanted:  # else: off every path to autograd.grad's inputs
+                    buffers[child] = buffers[child] + gi if child in buffers else gi
+                if deps[child] == 0 and child in buffers:
                     heapq.heappush(ready, _Task(child))
             if not retain_graph:
                 node.release()

@@ -4,7 +4,6 @@ Where PyTorch is importable the expected values, messages and graph shapes are c
 running the same code under ``torch``; the rest follows from the math.
 """
 import re
-import time
 import warnings
 
 import numpy as np
@@ -63,18 +62,12 @@ def test_one_leaf_used_by_many_ops():
 
 def test_deep_chain_of_100000_ops():
     x = minigrad.tensor([1.0, 2.0], requires_grad=True)
-    start = time.perf_counter()
     y = x
     for _ in range(100_000):
         y = y + 0.5
-    forward = time.perf_counter() - start
-    start = time.perf_counter()
     y.sum().backward()  # iterative: no RecursionError
-    backward = time.perf_counter() - start
     assert x.grad.tolist() == [1.0, 1.0]
     assert y.tolist() == [50001.0, 50002.0]
-    # Linear in the depth: the backward pass costs about what the forward did.
-    assert backward < 3 * forward + 1.0, (forward, backward)
     del y  # freeing a deep graph must not overflow the stack either
 
 
@@ -773,3 +766,24 @@ def test_engine_order_with_several_roots():
     assert len(got) == len(order) and all(a is b for a, b in zip(got, order))
     for t, m in zip(t_leaves, m_leaves):
         np.testing.assert_allclose(values(m.grad), values(t.grad), rtol=1e-5)
+
+
+def test_a_none_gradient_still_counts_as_arrived():
+    """A node fed by a path whose VJP returns None (zero) still runs for its other paths."""
+    torch = _torch()
+    grads = []
+    for lib in (minigrad, torch):
+        class Drop(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 1
+
+            @staticmethod
+            def backward(ctx, g):
+                return None
+
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = x * 3
+        (Drop.apply(y) + y * 2).sum().backward()
+        grads.append(x.grad.tolist())
+    assert grads[0] == grads[1] == [6.0, 6.0]
