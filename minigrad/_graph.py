@@ -6,6 +6,7 @@ parameter names say what it needs, so the node saves exactly that and nothing mo
     def vjp(g, x, y): ...          # saves the inputs named x and y (forward's parameter names)
     def vjp(g, out): ...           # saves the output
     def vjp(g, x_shape, *, dim):   # needs only x's shape, and the forward's keyword ``dim``
+    def vjp(g, x, y, *, needs_input_grad):  # which inputs want a gradient (skip the others)
 
 ``apply(op, *inputs, **attrs)`` runs the forward and, when grad mode is on and an input requires
 grad, links a ``Node`` (the output's ``grad_fn``) to the inputs' nodes. Public node attributes
@@ -45,6 +46,7 @@ class OpDef:
         # an input not requiring grad reads is not checked for in-place changes (PyTorch does
         # not save it at all). None: every input's gradient reads everything saved.
         self.uses = uses
+        self._checked = {}  # which inputs require grad -> the saved names to version-check
         params = inspect.signature(forward).parameters.values()
         self.inputs = tuple(p.name for p in params if p.kind != p.KEYWORD_ONLY
                             and p.kind != p.VAR_POSITIONAL)
@@ -54,11 +56,26 @@ class OpDef:
         needs = [p.name for p in inspect.signature(vjp).parameters.values()][1:]
         self.saves = tuple(n for n in needs if n in self.inputs or n in ("out", "xs"))
         self.shapes = tuple(n for n in needs if n.endswith("_shape") or n == "shapes")
-        self.attrs = tuple(n for n in needs if n not in self.saves and n not in self.shapes)
+        # needs_input_grad (PyTorch's name): a tuple of bools, one per input; a VJP that takes it
+        # returns None for an input that needs no gradient instead of computing it for nothing.
+        self.needs_input_grad = "needs_input_grad" in needs
+        self.attrs = tuple(n for n in needs if n not in self.saves and n not in self.shapes
+                           and n != "needs_input_grad")
         self.node_class = None if callable(backward) else _node_class(backward)
 
     def __repr__(self):
         return f"<op {self.name}: {self.math}>"
+
+    def checked(self, requires):
+        """The saved names whose in-place changes matter when the inputs flagged in
+        ``requires`` need gradients: what their gradients read (see ``uses``)."""
+        if self.uses is None:
+            return self.saves
+        names = self._checked.get(requires)
+        if names is None:
+            names = self._checked[requires] = frozenset(
+                n for name, r in zip(self.inputs, requires) if r for n in self.uses[name])
+        return names
 
 
 _node_classes = {}
@@ -114,6 +131,8 @@ class Node:
             kwargs[name] = shapes if name == "shapes" else shapes[self.op.inputs.index(name[:-6])]
         for name in self.op.attrs:
             kwargs[name] = self.attrs[name]
+        if self.op.needs_input_grad:
+            kwargs["needs_input_grad"] = tuple(c is not None for c, _ in self.next_functions)
         grads = self.op.vjp(g, **kwargs)
         return grads if isinstance(grads, (tuple, list)) else (grads,)
 
@@ -147,6 +166,11 @@ class AccumulateGrad(Node):
         self._retained = None
         self._hooks = _hooks.leaf_hooks(variable)  # the leaf's tensor hooks run before accumulating
         self._trace = None
+
+    def __lt__(self, other):
+        # The engine's heap holds (seq, node) pairs; sinks share one seq, and this keeps equal
+        # ones in the binary heap's own order, which is that of PyTorch's std::priority_queue.
+        return False
 
     def register_hook(self, fn):
         raise NotImplementedError("minigrad runs no post-hooks on AccumulateGrad; register a hook "
@@ -212,23 +236,26 @@ def apply(op, *inputs, **attrs):
     """Run ``op`` forward on tensors (or Python numbers) and record its node when needed."""
     tensors = [as_operand(x) for x in inputs]
     arrays = _cast_inputs(op, tensors)
-    with np.errstate(all="ignore"):  # 1/0 is inf and 0/0 nan silently, as in PyTorch
+    if op.view:  # a view computes nothing, so it meets no floating-point error
         out = Tensor._make(op.forward(*arrays, **attrs))
+    else:
+        with np.errstate(all="ignore"):  # 1/0 is inf and 0/0 nan silently, as in PyTorch
+            out = Tensor._make(op.forward(*arrays, **attrs))
     if op.view and out._data.base is not None and np.may_share_memory(out._data,
                                                                        tensors[0]._data):
         # the output is a view (not a copy, as advanced indexing makes): share the version counter
         out._vc = tensors[0]._vc
         out._base = tensors[0] if tensors[0]._base is None else tensors[0]._base
     if _grad_mode._enabled and out._data.dtype.kind == "f":
-        for t in tensors:
-            if t.requires_grad:
-                record(op, tensors, attrs, out)
-                break
+        requires = tuple(t._requires_grad or t.grad_fn is not None for t in tensors)
+        if True in requires:
+            record(op, tensors, attrs, out, requires)
     return out
 
 
-def record(op, tensors, attrs, out):
-    """Link ``out`` to its inputs through a new node of ``op``."""
+def record(op, tensors, attrs, out, requires):
+    """Link ``out`` to its inputs through a new node of ``op`` (``requires``: which inputs
+    require grad)."""
     if op.defaults:
         attrs = {**op.defaults, **attrs}
     node = object.__new__(op.node_class or _node_class(op.backward(attrs)))
@@ -241,12 +268,7 @@ def record(op, tensors, attrs, out):
     node._retained = None
     node._hooks = None
     node._trace = _anomaly.forward_stack() if _anomaly.enabled else None  # only in anomaly mode
-    read = op.saves
-    if op.uses is not None:  # only what the gradients of inputs requiring grad read is checked
-        read = set()
-        for name, t in zip(op.inputs, tensors):
-            if t.requires_grad:
-                read.update(op.uses[name])
+    read = op.checked(requires)  # only what the gradients of inputs requiring grad read
     saved = {}
     for name in op.saves:
         if name == "out":
@@ -310,14 +332,15 @@ def _c_name(d):
 
 def sum_to_shape(g, shape):
     """Undo broadcasting once, for every op: sum ``g`` over the axes that were broadcast."""
-    if g.shape == shape:
+    have = g._data.shape
+    if have == shape:
         return g
-    lead = g.ndim - len(shape)
+    lead = len(have) - len(shape)
     axes = tuple(range(lead)) + tuple(
-        i + lead for i, n in enumerate(shape) if n == 1 and g.shape[i + lead] != 1)
+        i + lead for i, n in enumerate(shape) if n == 1 and have[i + lead] != 1)
     if axes:
         g = g.sum(axes, keepdim=True)
-    return g.reshape(shape) if g.shape != shape else g
+    return g.reshape(shape) if g._data.shape != shape else g
 
 
 def as_array(x):

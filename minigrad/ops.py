@@ -33,14 +33,19 @@ def _reduction_name(base):
 
 def _unreduce(g, shape, dim, keepdim):
     """Give ``g`` (a reduction's gradient) back the reduced axes as size 1, then expand."""
-    if dim is None:
-        g = g.reshape((1,) * len(shape)) if not keepdim else g
-    elif not keepdim:
+    if dim is None:  # a 0-d gradient (or one with every axis kept as 1) broadcasts as it is
+        return g.expand(shape)
+    if not keepdim:
         kept = list(shape)
         for d in dim:
             kept[d] = 1
         g = g.reshape(kept)
     return g.expand(shape)
+
+
+def _each(needs_input_grad, *gradients):
+    """Each input's gradient (a function computing it) where the input needs one, else None."""
+    return tuple(grad() if need else None for need, grad in zip(needs_input_grad, gradients))
 
 
 def _count(shape, dim):
@@ -57,7 +62,8 @@ defop("add", "AddBackward0", "z = x + αy;  x̄ = z̄,  ȳ = α·z̄",
       samples=_BIN)
 defop("sub", "SubBackward0", "z = x − αy;  x̄ = z̄,  ȳ = −α·z̄",
       lambda x, y, *, alpha=1: x - y if alpha == 1 else x - alpha * y,
-      lambda g, *, alpha: (g, -g if alpha == 1 else -g * alpha),
+      lambda g, *, alpha, needs_input_grad: _each(
+          needs_input_grad, lambda: g, lambda: -g if alpha == 1 else -g * alpha),
       samples=_BIN)
 defop("rsub", "RsubBackward1", "z = c − αx;  x̄ = −α·z̄",
       lambda x, *, other, alpha=1: other - alpha * x,
@@ -65,16 +71,18 @@ defop("rsub", "RsubBackward1", "z = c − αx;  x̄ = −α·z̄",
       samples=[((3,), {"other": 2.0})])
 defop("mul", "MulBackward0", "z = x·y;  x̄ = z̄·y,  ȳ = z̄·x",
       lambda x, y: x * y,
-      lambda g, x, y: (g * y, g * x),
+      lambda g, x, y, *, needs_input_grad: _each(needs_input_grad, lambda: g * y, lambda: g * x),
       samples=_BIN, uses={"x": ("y",), "y": ("x",)})
 defop("div", "DivBackward0", "z = x / y;  x̄ = z̄ / y,  ȳ = −z̄·x / y²",
       lambda x, y: x / y,
-      lambda g, x, y: (g / y, -g * x / (y * y)),
+      lambda g, x, y, *, needs_input_grad: _each(needs_input_grad, lambda: g / y,
+                                                 lambda: -g * x / (y * y)),
       dtypes="float", samples=_BIN, domain=(0.5, 2.0), uses={"x": ("y",), "y": ("x", "y")})
 defop("pow", "PowBackward1", "z = xʸ;  x̄ = z̄·y·xʸ⁻¹,  ȳ = z̄·z·ln x",
       lambda x, y: F.power(x, y),
-      lambda g, x, y, out: (g * y * x ** (y - 1),
-                            F.where((x == 0) & (y >= 0), 0.0, g * out * x.log())),
+      lambda g, x, y, out, *, needs_input_grad: _each(
+          needs_input_grad, lambda: g * y * x ** (y - 1),
+          lambda: F.where((x == 0) & (y >= 0), 0.0, g * out * x.log())),
       samples=_BIN, domain=(0.5, 2.0), uses={"x": ("x", "y"), "y": ("x", "out")})
 defop("pow_scalar", "PowBackward0", "z = xᵖ;  x̄ = z̄·p·xᵖ⁻¹",
       lambda x, *, exponent: np.power(x, exponent),
@@ -87,15 +95,20 @@ defop("rpow", "PowBackward2", "z = bˣ;  x̄ = z̄·z·ln b",
       samples=[((3,), {"base": 2.0}), ((2, 2), {"base": 0.5})])
 defop("maximum", "MaximumBackward0", "z = max(x, y);  x̄ = z̄·[x > y],  ȳ = z̄·[y > x]  (ties ½)",
       lambda x, y: np.maximum(x, y),
-      lambda g, x, y: (g * ((x > y) + (x == y) * 0.5), g * ((y > x) + (x == y) * 0.5)),
+      lambda g, x, y, *, needs_input_grad: _each(
+          needs_input_grad, lambda: g * ((x > y) + (x == y) * 0.5),
+          lambda: g * ((y > x) + (x == y) * 0.5)),
       samples=_BIN)
 defop("minimum", "MinimumBackward0", "z = min(x, y);  x̄ = z̄·[x < y],  ȳ = z̄·[y < x]  (ties ½)",
       lambda x, y: np.minimum(x, y),
-      lambda g, x, y: (g * ((x < y) + (x == y) * 0.5), g * ((y < x) + (x == y) * 0.5)),
+      lambda g, x, y, *, needs_input_grad: _each(
+          needs_input_grad, lambda: g * ((x < y) + (x == y) * 0.5),
+          lambda: g * ((y < x) + (x == y) * 0.5)),
       samples=_BIN)
 defop("where", "WhereBackward0", "z = c ? x : y;  x̄ = c ? z̄ : 0,  ȳ = c ? 0 : z̄",
       lambda x, y, *, cond: np.where(cond, x, y),
-      lambda g, *, cond: (F.where(cond, g, 0.0), F.where(cond, 0.0, g)),
+      lambda g, *, cond, needs_input_grad: _each(
+          needs_input_grad, lambda: F.where(cond, g, 0.0), lambda: F.where(cond, 0.0, g)),
       samples=[((2, 3), (2, 3), {"cond": np.array([[True, False, True], [False, True, True]])}),
                ((3,), (), {"cond": np.array([True, False, True])})])
 
@@ -200,7 +213,8 @@ defop("sum", _reduction_name("Sum"), "z = Σᵢ xᵢ;  x̄ᵢ = z̄",
       samples=[((2, 3), {}), ((2, 3), {"dim": (1,)}), ((2, 3, 2), {"dim": (0, 2), "keepdim": True})])
 defop("mean", _reduction_name("Mean"), "z = (1/n) Σᵢ xᵢ;  x̄ᵢ = z̄ / n",
       lambda x, *, dim=None, keepdim=False: np.mean(x, axis=dim, keepdims=keepdim),
-      lambda g, x_shape, *, dim, keepdim: _unreduce(g, x_shape, dim, keepdim) / _count(x_shape, dim),
+      lambda g, x_shape, *, dim, keepdim: _unreduce(g / _count(x_shape, dim), x_shape, dim,
+                                                    keepdim),
       samples=[((2, 3), {}), ((2, 3), {"dim": (0,)}), ((2, 3), {"dim": (1,), "keepdim": True})])
 defop("prod", _reduction_name("Prod"), "z = Πᵢ xᵢ;  x̄ᵢ = z̄·Πⱼ≠ᵢ xⱼ",
       lambda x, *, dim=None, keepdim=False: np.prod(
@@ -251,17 +265,23 @@ defop("log_softmax", "LogSoftmaxBackward0", "zᵢ = xᵢ − ln Σⱼ eˣʲ;  x�
 
 # ---- linear algebra ------------------------------------------------------------------------
 defop("dot", "DotBackward0", "z = Σᵢ xᵢyᵢ;  x̄ = z̄·y,  ȳ = z̄·x",
-      lambda x, y: np.dot(x, y), lambda g, x, y: (g * y, g * x),
+      lambda x, y: np.dot(x, y),
+      lambda g, x, y, *, needs_input_grad: _each(needs_input_grad, lambda: g * y, lambda: g * x),
       dtypes="same", samples=[((3,), (3,))], uses={"x": ("y",), "y": ("x",)})
 defop("mv", "MvBackward0", "z = A v;  Ā = z̄ vᵀ,  v̄ = Aᵀ z̄",
-      lambda A, v: A @ v, lambda g, A, v: (g.unsqueeze(1) * v, A.t() @ g),
+      lambda A, v: A @ v,
+      lambda g, A, v, *, needs_input_grad: _each(needs_input_grad, lambda: g.unsqueeze(1) * v,
+                                                 lambda: A.t() @ g),
       dtypes="same", samples=[((2, 3), (3,))], uses={"A": ("v",), "v": ("A",)})
 defop("mm", "MmBackward0", "Z = X Y;  X̄ = Z̄ Yᵀ,  Ȳ = Xᵀ Z̄",
-      lambda x, y: x @ y, lambda g, x, y: (g @ y.t(), x.t() @ g),
+      lambda x, y: x @ y,
+      lambda g, x, y, *, needs_input_grad: _each(needs_input_grad, lambda: g @ y.t(),
+                                                 lambda: x.t() @ g),
       dtypes="same", samples=[((2, 3), (3, 4))], uses={"x": ("y",), "y": ("x",)})
 defop("bmm", "BmmBackward0", "Z = X Y (batched);  X̄ = Z̄ Yᵀ,  Ȳ = Xᵀ Z̄",
       lambda x, y: np.matmul(x, y),
-      lambda g, x, y: (g @ y.transpose(-1, -2), x.transpose(-1, -2) @ g),
+      lambda g, x, y, *, needs_input_grad: _each(
+          needs_input_grad, lambda: g @ y.transpose(-1, -2), lambda: x.transpose(-1, -2) @ g),
       dtypes="same", samples=[((2, 2, 3), (2, 3, 4)), ((2, 2, 3), (3, 2))],
       uses={"x": ("y",), "y": ("x",)})
 
@@ -315,7 +335,9 @@ defop("stack", "StackBackward0", "z = stack(x₁, x₂, …) along d;  x̄ₖ = 
 
 # ---- layers and losses (minigrad.nn.functional) --------------------------------------------
 defop("addmm", "AddmmBackward0", "Z = b + X W;  b̄ = Z̄,  X̄ = Z̄ Wᵀ,  W̄ = Xᵀ Z̄",
-      lambda b, x, w: b + x @ w, lambda g, x, w: (g, g @ w.t(), x.t() @ g),
+      lambda b, x, w: b + x @ w,
+      lambda g, x, w, *, needs_input_grad: _each(needs_input_grad, lambda: g, lambda: g @ w.t(),
+                                                 lambda: x.t() @ g),
       dtypes="same", samples=[((3,), (2, 4), (4, 3)), ((2, 3), (2, 4), (4, 3))])
 
 

@@ -197,6 +197,55 @@ def test_registry_second_order(name):
         assert_second_order_matches(_registry_fn(op, attrs), arrays, rng)
 
 
+def partial_cases():
+    """(op, sample, the one input that requires grad) for the ops whose VJP skips the others."""
+    for name, op in OPS.items():
+        if op.needs_input_grad:
+            for k, sample in enumerate(op.samples):
+                for i in range(len(_split_sample(sample)[0])):
+                    yield pytest.param(name, k, i, id=f"{name}-{k}-input{i}")
+
+
+def test_needs_input_grad_ops_have_partial_cases():
+    assert {"mul", "div", "mm", "mv", "dot", "bmm", "addmm"} <= {
+        p.values[0] for p in partial_cases()}
+
+
+@pytest.mark.parametrize("name, k, i", partial_cases())
+def test_vjp_with_one_input_requiring_grad(name, k, i):
+    """needs_input_grad: the gradient of the one input that needs it still matches finite
+    differences, and the node sends nothing (computes nothing) for the others."""
+    op = OPS[name]
+    shapes, attrs = _split_sample(op.samples[k])
+    rng = _rng("partial", name, k, i)
+    arrays = random_inputs(op, shapes, attrs, rng)
+    xs = [minigrad.tensor(a, dtype=minigrad.float64, requires_grad=(j == i))
+          for j, a in enumerate(arrays)]
+    out = _graph.apply(op, *xs, **attrs)
+    cotangent = rng.standard_normal(out.shape)
+    seen = []
+    original = op.vjp
+
+    def spy(g, *args, **kwargs):
+        grads = original(g, *args, **kwargs)
+        seen.append(grads)
+        return grads
+
+    op.vjp = spy
+    try:
+        (grad,) = autograd.grad(out, xs[i], grad_outputs=minigrad.tensor(cotangent))
+    finally:
+        op.vjp = original
+    (returned,) = seen
+    assert [j for j, gj in enumerate(returned) if gj is not None] == [i]
+
+    def f(arr):
+        return forward_numpy(_registry_fn(op, attrs))(arrays[:i] + [arr[0]] + arrays[i + 1:])
+
+    (expected,) = numeric_vjp(f, [arrays[i]], cotangent)
+    np.testing.assert_allclose(grad._data, expected, rtol=RTOL, atol=ATOL)
+
+
 def test_index_with_repeated_indices_accumulates():
     x = minigrad.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
     x[minigrad.tensor([0, 2, 2, 2, 3])].sum().backward()
