@@ -10,6 +10,7 @@ from typing import NamedTuple
 from . import _anomaly
 from . import _grad_mode
 from ._graph import AccumulateGrad, sum_to_shape
+from ._tensor import Tensor
 
 
 class Step(NamedTuple):
@@ -56,20 +57,6 @@ def _needed(roots, deps, targets):
     return needed
 
 
-class _Task:
-    """A ready node in the heap, compared by priority only: equal priorities (leaves' sinks)
-    keep the binary heap's own order, which is that of PyTorch's std::priority_queue."""
-
-    __slots__ = ("seq", "node")
-
-    def __init__(self, node):
-        self.seq = node.seq
-        self.node = node
-
-    def __lt__(self, other):
-        return self.seq < other.seq
-
-
 def backward_steps(roots, grads, retain_graph=False, create_graph=False, capture=None,
                    accumulate=True):
     """Run the backward pass from ``roots`` (nodes) seeded with ``grads``, yielding each Step.
@@ -87,10 +74,11 @@ def backward_steps(roots, grads, retain_graph=False, create_graph=False, capture
     ready = []
     for i, node in enumerate(roots):  # in order, as PyTorch's graph root hands them on
         if deps.get(node, 0) == 0 and node not in roots[i + 1:]:
-            heapq.heappush(ready, _Task(node))
+            heapq.heappush(ready, (node.seq, node))
+    call = _call if accumulate else _apply  # a dry run calls no hook
     with _grad_mode.set_grad_enabled(create_graph):
         while ready:
-            node = heapq.heappop(ready).node
+            node = heapq.heappop(ready)[1]
             g = buffers.pop(node)
             if node._hooks is not None and accumulate:  # tensor hooks see (may replace) g first
                 g = node._hooks.run_tensor_hooks(g)
@@ -105,7 +93,6 @@ def backward_steps(roots, grads, retain_graph=False, create_graph=False, capture
                     _accumulate(node.variable, g, create_graph)
                 yield Step(node, g, ())
                 continue
-            call = _call if accumulate else _apply  # a dry run calls no hook
             grads_in = call(node, g) if not _anomaly.enabled else _anomaly.run(call, node, g)
             sent = []
             for (child, _), gi, dtype, shape in zip(node.next_functions, grads_in,
@@ -120,7 +107,7 @@ def backward_steps(roots, grads, retain_graph=False, create_graph=False, capture
                 if gi is not None and wanted:  # else: off every path to autograd.grad's inputs
                     buffers[child] = buffers[child] + gi if child in buffers else gi
                 if deps[child] == 0 and child in buffers:
-                    heapq.heappush(ready, _Task(child))
+                    heapq.heappush(ready, (child.seq, child))
             if not retain_graph:
                 node.release()
             yield Step(node, g, tuple(sent))
@@ -153,13 +140,16 @@ def _fit(g, dtype, shape):
 
 def _accumulate(leaf, g, create_graph):
     """leaf.grad += g (a fresh tensor the first time; part of the graph with create_graph)."""
+    if leaf._grad is None:
+        if not create_graph:  # a fresh copy: .grad never shares memory with a gradient in flight
+            leaf._grad = Tensor._make(g._data.copy())
+        else:  # the copy is recorded, as PyTorch's: a leaf's .grad is copied into fresh memory
+            # (CopyBackwards), a retained non-leaf's is cloned (CloneBackward0)
+            leaf._grad = _copy_into_new(g) if leaf.grad_fn is None else g.clone()
+        return
     if not create_graph:
         g = g.detach()
-    if leaf._grad is None:
-        # With create_graph the copy is recorded, as PyTorch's: a leaf's .grad is copied into
-        # fresh memory (CopyBackwards), a retained non-leaf's is cloned (CloneBackward0).
-        leaf._grad = _copy_into_new(g) if create_graph and leaf.grad_fn is None else g.clone()
-    elif create_graph or leaf._grad.requires_grad:
+    if create_graph or leaf._grad.requires_grad:
         leaf._grad = leaf._grad + g
     else:
         leaf._grad._data += g._data

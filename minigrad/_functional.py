@@ -50,7 +50,7 @@ def _broadcast_shape(sa, sb):
 
 def _binary(name, a, b):
     if isinstance(b, Tensor):
-        if b._data.shape != a._data.shape:
+        if b._data.shape != a._data.shape and b._data.ndim:  # a 0-d tensor broadcasts to any
             _check_broadcast(a, b)
     elif not isinstance(b, (numbers.Number, np.ndarray, np.generic)):
         return NotImplemented

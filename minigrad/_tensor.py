@@ -46,24 +46,21 @@ class Tensor:
             data = np.zeros(args, dtype=np.float32)
         else:
             data = np.array(args[0] if args else [], dtype=np.float32)
-        Tensor._init(self, data)
-        self._requires_grad = requires_grad
+        Tensor._init(self, data, requires_grad=requires_grad)
 
     @classmethod
     def _make(cls, data, grad_fn=None, requires_grad=False):
         """A tensor around ``data`` (no copy); internal constructor of every op."""
         t = object.__new__(cls)
-        Tensor._init(t, data)
-        t._requires_grad = requires_grad
-        t.grad_fn = grad_fn
+        Tensor._init(t, data, grad_fn, requires_grad)
         return t
 
     @staticmethod
-    def _init(t, data):
+    def _init(t, data, grad_fn=None, requires_grad=False):
         t._data = data if isinstance(data, np.ndarray) else np.asarray(data)
-        t._requires_grad = False
+        t._requires_grad = requires_grad
         t._grad = None
-        t.grad_fn = None
+        t.grad_fn = grad_fn
         t._vc = [0]
         t._base = None
         t._accumulator = None
