@@ -28,6 +28,12 @@ def _write(t, values):
     t._vc[0] += 1
 
 
+def _add_into(t, values):
+    """t += values in place (bumping its version, as in-place ops do)."""
+    np.add(t._data, values, out=t._data, casting="unsafe")
+    t._vc[0] += 1
+
+
 def zero_grads(params, set_to_none=True):
     """Reset each parameter's ``.grad``: to None, or to zeros cut from any graph."""
     for p in params:
@@ -217,7 +223,7 @@ class SGD(Optimizer):
                     else:
                         _write(buf, buf._data * _f(momentum, x) + _f(1 - dampening, x) * g)
                     g = g + _f(momentum, x) * buf._data if group["nesterov"] else buf._data
-                _write(p, x + _f(-lr, x) * g)
+                _add_into(p, _f(-lr, x) * g)  # PyTorch's p.add_(g, alpha=-lr)
         return loss
 
 
