@@ -109,6 +109,36 @@ def _values(data, sizes, dtype):
     return out[0]
 
 
+_PYTHON_KINDS = {np.dtype(np.float64): None, np.dtype(np.int64): _dtype.int64,
+                 np.dtype(np.bool_): _dtype.bool}  # None: the default float dtype
+
+
+def _from_python_scalars(data, sizes, target):
+    """The common case in one numpy call: a (nested) list of Python floats, ints or bools only,
+    where numpy infers what PyTorch does. None when anything else is in it, or when numpy's
+    array is not a plain rectangular float64/int64/bool array (the three passes then decide)."""
+    if not isinstance(data, list) or not sizes or (target is not None
+                                                   and not target.is_floating_point):
+        return None
+    try:
+        arr = np.array(data)
+    except (ValueError, TypeError, OverflowError):  # ragged, or ints beyond int64
+        return None
+    if arr.dtype not in _PYTHON_KINDS or arr.shape != tuple(sizes):
+        return None
+    rows = [data]
+    for _ in range(len(sizes) - 1):
+        rows = [row for rows_ in rows for row in rows_]
+    if not all(type(x) in (float, int, bool) for row in rows for x in row):
+        return None  # numpy scalars, 0-d arrays or tensors keep their own dtypes in PyTorch
+    dtype = _PYTHON_KINDS[arr.dtype] or _dtype.get_default_dtype()
+    store = (target or dtype).np
+    if arr.dtype != store:
+        with np.errstate(over="ignore"):  # 1e300 as float32 is inf, silently (as in PyTorch)
+            arr = arr.astype(store)
+    return arr, dtype
+
+
 def from_nested(data, target=None):
     """(numpy array, dtype) for nested Python data, with PyTorch's inference and errors.
 
@@ -116,6 +146,9 @@ def from_nested(data, target=None):
     if isinstance(data, (str, bytes)):
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     sizes = _shape(data)
+    fast = _from_python_scalars(data, sizes, target)
+    if fast is not None:
+        return fast
     dtype = _infer_dtype(data)
     store = (target or dtype).np
     if 0 in sizes:  # nothing to store, so nothing is checked (as in PyTorch)
