@@ -153,5 +153,8 @@ def from_nested(data, target=None):
     store = (target or dtype).np
     if 0 in sizes:  # nothing to store, so nothing is checked (as in PyTorch)
         return np.zeros(sizes, dtype=store), dtype
-    with np.errstate(over="ignore"):  # 1e300 as float32 is inf, silently (as in PyTorch)
-        return np.array(_values(data, sizes, dtype), dtype=store).reshape(sizes), dtype
+    try:
+        with np.errstate(over="ignore"):  # 1e300 as float32 is inf, silently (as in PyTorch)
+            return np.array(_values(data, sizes, dtype), dtype=store).reshape(sizes), dtype
+    except OverflowError:  # an int beyond 64 bits
+        raise ValueError("Overflow when unpacking long long") from None

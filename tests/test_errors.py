@@ -219,6 +219,9 @@ CASES = {
                                                   2.0),
     "setitem_leaf_ellipsis": lambda T: _setitem(T.ones(3, requires_grad=True), ..., 2.0),
     # ---- making tensors --------------------------------------------------------------------
+    "int_beyond_64_bits": lambda T: T.tensor([2 ** 70, 1]),
+    "int_beyond_64_bits_scalar": lambda T: T.tensor(2 ** 70),
+    "int_below_64_bits_nested": lambda T: T.tensor([[1], [-2 ** 63 - 1]]),
     "ragged": lambda T: T.tensor([[1, 2], [3]]),
     "ragged_longer": lambda T: T.tensor([[1, 2], [3, 4, 5], [6]]),
     "ragged_deep": lambda T: T.tensor([[[1, 2], [3, 4]], [[1, 2], [3]]]),

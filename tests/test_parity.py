@@ -816,6 +816,16 @@ CREATION = {
     "tensor_of_numpy_scalars": lambda T, n: T.tensor([np.float64(1.5), n]),
     "tensor_of_numpy_int32": lambda T, n: T.tensor([np.int32(1), n]),
     "tensor_range": lambda T, n: T.tensor(range(n)),
+    # where the one-call path for lists of Python numbers hands over to the checking passes
+    "tensor_nested_numpy_float64": lambda T, n: T.tensor([[1.5, n], [np.float64(2.5), 1.0]]),
+    "tensor_nested_0d_float64": lambda T, n: T.tensor([[1.5, T.tensor(n, dtype=T.float64)]]),
+    "tensor_float_overflow": lambda T, n: T.tensor([[1e300, n], [-1e300, 0.5]]),
+    "tensor_precision_float64": lambda T, n: T.tensor([0.1, n / 3], dtype=T.float64),
+    "tensor_float16": lambda T, n: T.tensor([[0.1, n / 3]], dtype=T.float16),
+    "tensor_floats_to_int": lambda T, n: T.tensor([[1.7, -1.7], [n + 0.5, 0.0]], dtype=T.int64),
+    "tensor_ints_to_float": lambda T, n: T.tensor([[2 ** 40 + 1, n]], dtype=T.float32),
+    "tensor_big_int_among_floats": lambda T, n: T.tensor([2 ** 70, n + 0.5]),
+    "tensor_3d": lambda T, n: T.tensor([[[k, 0.5], [True, 2]] for k in range(n)]),
 }
 
 
