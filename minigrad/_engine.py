@@ -100,7 +100,8 @@ def backward_steps(roots, grads, retain_graph=False, create_graph=False, capture
                 if child is None:
                     sent.append(None)
                     continue
-                gi = None if gi is None else _fit(gi, dtype, shape)
+                if gi is not None and (gi._data.shape != shape or gi._data.dtype != dtype):
+                    gi = _fit(gi, dtype, shape)
                 sent.append(gi)
                 deps[child] -= 1  # a None gradient (zero) still counts as arrived
                 wanted = needed is None or child in needed or child in capture

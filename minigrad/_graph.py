@@ -132,7 +132,7 @@ class Node:
         for name in self.op.attrs:
             kwargs[name] = self.attrs[name]
         if self.op.needs_input_grad:
-            kwargs["needs_input_grad"] = tuple(c is not None for c, _ in self.next_functions)
+            kwargs["needs_input_grad"] = tuple([c is not None for c, _ in self.next_functions])
         grads = self.op.vjp(g, **kwargs)
         return grads if isinstance(grads, (tuple, list)) else (grads,)
 
@@ -234,7 +234,7 @@ def edge_to(tensor):
 
 def apply(op, *inputs, **attrs):
     """Run ``op`` forward on tensors (or Python numbers) and record its node when needed."""
-    tensors = [as_operand(x) for x in inputs]
+    tensors = [x if isinstance(x, Tensor) else as_operand(x) for x in inputs]
     arrays = _cast_inputs(op, tensors)
     if op.view:  # a view computes nothing, so it meets no floating-point error
         out = Tensor._make(op.forward(*arrays, **attrs))
@@ -247,7 +247,7 @@ def apply(op, *inputs, **attrs):
         out._vc = tensors[0]._vc
         out._base = tensors[0] if tensors[0]._base is None else tensors[0]._base
     if _grad_mode._enabled and out._data.dtype.kind == "f":
-        requires = tuple(t._requires_grad or t.grad_fn is not None for t in tensors)
+        requires = tuple([t._requires_grad or t.grad_fn is not None for t in tensors])
         if True in requires:
             record(op, tensors, attrs, out, requires)
     return out
@@ -260,9 +260,11 @@ def record(op, tensors, attrs, out, requires):
         attrs = {**op.defaults, **attrs}
     node = object.__new__(op.node_class or _node_class(op.backward(attrs)))
     node.op = op
-    node.next_functions = tuple((edge_to(t), 0) for t in tensors)
+    node.next_functions = tuple([(None if not r else t.grad_fn if t.grad_fn is not None
+                                  else edge_to(t), 0) for t, r in zip(tensors, requires)])
     node.attrs = attrs
-    node.input_meta = (tuple(t._data.dtype for t in tensors), tuple(t._data.shape for t in tensors))
+    node.input_meta = (tuple([t._data.dtype for t in tensors]),
+                       tuple([t._data.shape for t in tensors]))
     node.seq = -next(_sequence)
     node._output = weakref.ref(out)
     node._retained = None
