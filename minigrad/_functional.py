@@ -1011,11 +1011,14 @@ def _check_index_arrays(arrays, sliced):
     if not indices:
         return
     try:
-        broadcast = np.broadcast_arrays(*[i for i, _ in indices])
+        np.broadcast_shapes(*[i.shape for i, _ in indices])
     except ValueError:
         raise IndexError("shape mismatch: indexing tensors could not be broadcast together with "
                          "shapes " + ", ".join(f"[{', '.join(map(str, i.shape))}]"
                                                for i, _ in indices)) from None
+    if builtins.all(i.size == 0 or (i.min() >= -n and i.max() < n) for i, n in indices):
+        return  # the usual case; else find the first bad index in element order, as PyTorch
+    broadcast = np.broadcast_arrays(*[i for i, _ in indices])
     bad = np.stack([(b < -n) | (b >= n) for b, (_, n) in zip(broadcast, indices)]).reshape(
         len(indices), -1)
     if bad.any():
