@@ -42,7 +42,7 @@ CATEGORIES = (
     ("unbroadcast + cast in backward (sum_to_shape, .to)", lambda f, n: n in (
         "sum_to_shape", "_fit", "to") or (f.endswith("_tensor.py") and n == "shape")),
     ("engine loop", lambda f, n: f.endswith("_engine.py") or "heapq" in n or n in (
-        "_accumulate", "backward", "_make_grads", "run_backward", "__lt__")),
+        "_accumulate", "backward", "_make_grads", "run_backward")),
     ("ops.py bodies (numpy arithmetic written as operators) and Node.apply",
      lambda f, n: f.endswith("ops.py") or (f.endswith("_graph.py") and n == "apply_node")),
     ("op dispatch (functions, _op, apply)", lambda f, n: f.endswith(
@@ -123,7 +123,6 @@ def breakdown():
         ("y * 2.0, grad mode on (whole op)", _t("y * 2.0", **ns)),
         ("y * 2.0 under no_grad (no node)", _nograd(ns)),
         ("numpy a * 2.0 (the floor)", _t("a * 2.0", **ns)),
-        ("_functional._check_broadcast(y, 2.0)", _t("_functional._check_broadcast(y, 2.0)", **ns)),
         ("_functional._op('mul') (lookup with import)", _t("_functional._op('mul')", **ns)),
         ("_tensor.as_operand(2.0) (wrap the scalar)", _t("_tensor.as_operand(2.0)", **ns)),
         ("_graph._cast_inputs(op, [y, s]) (promotion)", _t("_graph._cast_inputs(op, [y, s])",
@@ -132,8 +131,8 @@ def breakdown():
         ("  of which s._data.astype(float32)", _t("s._data.astype(np.float32)", **ns)),
         ("Tensor._make(array)", _t("torch.Tensor._make(a)", **ns)),
         ("y.requires_grad (property)", _t("y.requires_grad", **ns)),
-        ("_graph.record(op, [y, s], {}, out) (node)", _t("_graph.record(op, [y, s], {}, out)",
-                                                          **ns)),
+        ("_graph.record(op, [y, s], {}, out, (True, False)) (node)",
+         _t("_graph.record(op, [y, s], {}, out, (True, False))", **ns)),
         ("  of which SavedTensor(y, False) x2", _t("_graph.SavedTensor(y, False); "
                                                    "_graph.SavedTensor(s, False)", **ns)),
         ("  of which weakref.ref(out)", _t("weakref.ref(out)", **ns)),
