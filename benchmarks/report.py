@@ -129,8 +129,11 @@ def target_rows(runs):
                 continue
             text = f"{ratio:.2f}×"
             cpu = mg["ratios"][workload].get(base + "_cpu")
-            if threads == "1" and cpu is not None:  # with one thread CPU time is comparable
-                text += f" (CPU {cpu:.2f}×)"
+            best = mg["ratios"][workload].get(base + "_min")
+            extra = [f"CPU {cpu:.2f}×"] if threads == "1" and cpu is not None else []
+            extra += [f"min/min {best:.2f}×"] if best is not None else []
+            if extra:  # with one thread CPU time is comparable; min/min: the least disturbed
+                text += f" ({', '.join(extra)})"
             res = mg["results"][workload]
             if res.get("n") and WORKLOADS[workload]["kind"] == "chain":
                 other = reports[base]["results"][workload]["median"]

@@ -141,6 +141,8 @@ def add_ratios(reports):
                 ratios[base] = res["median"] / other["median"] if other else None
                 ratios[base + "_cpu"] = (res["cpu_median"] / other["cpu_median"]
                                          if other else None)
+                # min over min: each backend's least disturbed sample (the target uses medians)
+                ratios[base + "_min"] = res["min"] / other["min"] if other else None
             report["ratios"][workload] = ratios
 
 
