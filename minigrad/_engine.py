@@ -24,7 +24,7 @@ class Step(NamedTuple):
 def _count_dependencies(roots):
     """How many edges lead into each node reachable from ``roots`` (iterative walk)."""
     deps = {}
-    stack = list(roots)
+    stack = list(dict.fromkeys(roots))  # a root given twice is walked once
     seen = set(roots)
     while stack:
         node = stack.pop()

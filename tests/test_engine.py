@@ -570,6 +570,24 @@ def test_multiple_roots():
     np.testing.assert_allclose(run(minigrad), run(torch), rtol=1e-6)
 
 
+@pytest.mark.parametrize("how", ["backward", "grad"])
+def test_the_same_root_given_twice(how):
+    """Both gradients of a root given twice arrive (summed), as in PyTorch."""
+    torch = _torch()
+
+    def run(L):
+        x = L.tensor([1.0, 2.0], requires_grad=True)
+        y = (x * 3).sum()
+        z = x.exp()
+        roots, grads = [y, z, y], [L.tensor(1.0), L.tensor([1.0, 0.5]), L.tensor(2.0)]
+        if how == "grad":
+            return values(L.autograd.grad(roots, x, grads)[0])
+        L.autograd.backward(roots, grads)
+        return values(x.grad)
+
+    np.testing.assert_allclose(run(minigrad), run(torch), rtol=1e-6)
+
+
 # ---- dtypes --------------------------------------------------------------------------------
 def test_gradient_dtype_is_the_leafs_in_mixed_graphs():
     torch = _torch()
