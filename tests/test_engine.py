@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import minigrad
 from compare import outcome
@@ -805,3 +806,68 @@ def test_a_none_gradient_still_counts_as_arrived():
         (Drop.apply(y) + y * 2).sum().backward()
         grads.append(x.grad.tolist())
     assert grads[0] == grads[1] == [6.0, 6.0]
+
+
+# ---- random graphs against PyTorch ----------------------------------------------------------
+# A program is a list of steps over a growing list of tensors (three leaves that require grad,
+# of shapes (3,), (1,) and (2, 3), and one constant): each step applies an op to earlier
+# tensors, so nodes are shared, paths meet, broadcasting is undone and detach() cuts paths.
+_UNARY = {"tanh": lambda L, a: a.tanh(), "sin": lambda L, a: a.sin(),
+          "square": lambda L, a: a * a, "detach": lambda L, a: a.detach() * 1.5,
+          "sum_keep": lambda L, a: a.sum(-1, keepdim=True), "exp_half": lambda L, a: (a / 2).exp(),
+          "clamp": lambda L, a: a.clamp(-0.5, 0.6), "expand": lambda L, a: a.expand(2, 3),
+          "pow": lambda L, a: a ** 3, "mean_all": lambda L, a: a.mean()}
+_BINARY = {"add": lambda L, a, b: a + b, "sub": lambda L, a, b: a - b,
+           "mul": lambda L, a, b: a * b, "max": lambda L, a, b: L.maximum(a, b * 0.9 + 0.01),
+           "div": lambda L, a, b: a / (b * b + 1), "where": lambda L, a, b: L.where(a > 0.1, a, b)}
+
+
+@st.composite
+def _programs(draw):
+    steps, n = [], 4
+    for _ in range(draw(st.integers(1, 9))):
+        if draw(st.booleans()):
+            steps.append((draw(st.sampled_from(sorted(_UNARY))), draw(st.integers(0, n - 1))))
+        else:
+            steps.append((draw(st.sampled_from(sorted(_BINARY))), draw(st.integers(0, n - 1)),
+                          draw(st.integers(0, n - 1))))
+        n += 1
+    roots = draw(st.lists(st.integers(4, n - 1), min_size=1, max_size=3))  # may repeat
+    how = draw(st.sampled_from(["backward", "grad", "backward_inputs"]))
+    return steps, roots, how
+
+
+def _run_program(L, program):
+    steps, roots, how = program
+    leaves = [L.tensor(np.linspace(-1.0, 1.2, 3), requires_grad=True),
+              L.tensor([0.7], requires_grad=True),
+              L.tensor(np.linspace(0.3, -0.8, 6).reshape(2, 3), requires_grad=True)]
+    ts = leaves + [L.tensor([0.5, -0.25, 2.0])]
+    for op, *args in steps:
+        fn = _UNARY.get(op) or _BINARY[op]
+        ts.append(fn(L, *[ts[i] for i in args]))
+    outs = [ts[i] for i in roots]
+    if not any(o.requires_grad for o in outs):
+        return "nothing requires grad"
+    outs = [o for o in outs if o.requires_grad]
+    grads = [L.tensor(np.linspace(0.5, 1.5, o.numel()).reshape(tuple(o.shape))) for o in outs]
+    if how == "grad":
+        got = L.autograd.grad(outs, leaves, grads, allow_unused=True)
+    else:
+        L.autograd.backward(outs, grads, inputs=leaves[:2] if how == "backward_inputs" else None)
+        got = [leaf.grad for leaf in leaves]
+    return [values(g) for g in got]
+
+
+@settings(max_examples=150)
+@given(_programs())
+def test_random_graphs_match_torch(program):
+    torch = _torch()
+    expected, got = _run_program(torch, program), _run_program(minigrad, program)
+    if isinstance(expected, str):
+        assert got == expected
+        return
+    for e, g in zip(expected, got):
+        assert (e is None) == (g is None), (e, g)
+        if e is not None:
+            np.testing.assert_allclose(g, e, rtol=1e-6, atol=1e-9)
