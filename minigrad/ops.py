@@ -48,6 +48,15 @@ def _each(needs_input_grad, *gradients):
     return tuple(grad() if need else None for need, grad in zip(needs_input_grad, gradients))
 
 
+def _rpow_vjp(g, out, x, base):
+    """``bˣ``'s gradient ``z̄·z·ln b``; for ``b = 0`` it is 0 where ``x ≥ 0`` (PyTorch's rule)."""
+    with np.errstate(all="ignore"):  # ln of 0 or of a negative base: -inf or nan, as in PyTorch
+        log_base = float(np.log(base))
+    if base == 0:
+        return F.where(x >= 0, 0.0, g * out * log_base)
+    return g * out * log_base
+
+
 def _count(shape, dim):
     n = 1
     for d in (range(len(shape)) if dim is None else dim):
@@ -91,7 +100,7 @@ defop("pow_scalar", "PowBackward0", "z = xᵖ;  x̄ = z̄·p·xᵖ⁻¹",
       domain=(0.5, 2.0))
 defop("rpow", "PowBackward2", "z = bˣ;  x̄ = z̄·z·ln b",
       lambda x, *, base: F.power(base, x).astype(x.dtype, copy=False),
-      lambda g, out, *, base: g * out * float(np.log(base)),
+      lambda g, out, x, *, base: _rpow_vjp(g, out, x, base),
       samples=[((3,), {"base": 2.0}), ((2, 2), {"base": 0.5})])
 defop("maximum", "MaximumBackward0", "z = max(x, y);  x̄ = z̄·[x > y],  ȳ = z̄·[y > x]  (ties ½)",
       lambda x, y: np.maximum(x, y),

@@ -223,7 +223,7 @@ def test_manual_sgd_step_in_no_grad():
 @pytest.mark.parametrize("case", [
     "output_of_exp", "output_of_sigmoid", "output_of_tanh_zeroed", "input_of_mul",
     "input_of_sin_setitem", "output_then_inplace_again", "leaf_changed_via_detach",
-    "input_of_pow", "mul_scalar_does_not_save", "matmul_weight_not_needed", "double_dtype",
+    "input_of_pow", "exponent_of_number_pow", "mul_scalar_does_not_save", "matmul_weight_not_needed", "double_dtype",
 ])
 def test_modified_by_an_inplace_operation(case):
     def run(L):
@@ -264,6 +264,11 @@ def test_modified_by_an_inplace_operation(case):
         elif case == "input_of_pow":
             a = x + 0
             b = a ** 2
+            a.mul_(2)
+            b.sum().backward()
+        elif case == "exponent_of_number_pow":  # 2 ** a saves a (the rule at a 0 base reads it)
+            a = x + 0
+            b = 2.0 ** a
             a.mul_(2)
             b.sum().backward()
         elif case == "mul_scalar_does_not_save":  # y * 2 saves only the 2: no error

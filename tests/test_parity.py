@@ -8,6 +8,7 @@ float32 results differ in the last bits, the values are compared with a toleranc
 of minigrad's result is compared with torch's after giving it torch's very values.
 """
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -386,6 +387,16 @@ def test_integer_powers(data):
     check(lambda T, a, b: 2 ** b, x, y)
     check(lambda T, a, b: a ** 2, x, y)
 
+
+
+@pytest.mark.parametrize("base", [0.0, 0, -2.0, -0.5, 1.0])
+def test_number_to_a_tensor_power_at_a_zero_or_negative_base(base):
+    """0ˣ: the gradient 0·ln 0 is 0 where x ≥ 0 and -inf below; negative bases: nan (no warning)."""
+    x = np.array([-1.5, -1.0, 0.0, 0.5, 2.0], np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check(lambda T, e: base ** e, x)
+        check(lambda T, e: T.pow(base, e), x.astype(np.float32))
 
 BITWISE = {
     "__and__": lambda T, x, y: x & y, "__or__": lambda T, x, y: x | y,
