@@ -148,9 +148,8 @@ def assert_second_order_matches(fn, arrays, rng):
 
 
 def registry_cases():
-    for name, op in OPS.items():
-        for k, sample in enumerate(op.samples):
-            yield pytest.param(name, k, id=f"{name}-{k}")
+    return [pytest.param(name, k, id=f"{name}-{k}")
+            for name, op in OPS.items() for k in range(len(op.samples))]
 
 
 # ---- the registry --------------------------------------------------------------------------
@@ -199,11 +198,10 @@ def test_registry_second_order(name):
 
 def partial_cases():
     """(op, sample, the one input that requires grad) for the ops whose VJP skips the others."""
-    for name, op in OPS.items():
-        if op.needs_input_grad:
-            for k, sample in enumerate(op.samples):
-                for i in range(len(_split_sample(sample)[0])):
-                    yield pytest.param(name, k, i, id=f"{name}-{k}-input{i}")
+    return [pytest.param(name, k, i, id=f"{name}-{k}-input{i}")
+            for name, op in OPS.items() if op.needs_input_grad
+            for k, sample in enumerate(op.samples)
+            for i in range(len(_split_sample(sample)[0]))]
 
 
 def test_needs_input_grad_ops_have_partial_cases():
