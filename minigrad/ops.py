@@ -75,8 +75,8 @@ defop("sub", "SubBackward0", "z = x − αy;  x̄ = z̄,  ȳ = −α·z̄",
           needs_input_grad, lambda: g, lambda: -g if alpha == 1 else -g * alpha),
       samples=_BIN)
 defop("rsub", "RsubBackward1", "z = c − αx;  x̄ = −α·z̄",
-      lambda x, *, other, alpha=1: other - alpha * x,
-      lambda g, *, alpha: -g * alpha,
+      lambda x, *, other, alpha=1: other - x if alpha == 1 else other - alpha * x,
+      lambda g, *, alpha: -g if alpha == 1 else g * -alpha,
       samples=[((3,), {"other": 2.0})])
 defop("mul", "MulBackward0", "z = x·y;  x̄ = z̄·y,  ȳ = z̄·x",
       lambda x, y: x * y,
