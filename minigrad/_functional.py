@@ -12,7 +12,7 @@ import numpy as np
 from . import _dtype
 from . import _grad_mode
 from ._graph import apply, sum_to_shape
-from ._tensor import Tensor, _wrap_dim, as_operand
+from ._tensor import Tensor, _wrap_dim, as_operand, warn_once
 
 
 def _op(name):
@@ -761,6 +761,14 @@ def t(input):
 
 
 def _T(input):
+    if input.ndim == 0:
+        warn_once("Tensor.T is deprecated on 0-D tensors. This function is the identity in these "
+                  "cases.")
+    elif input.ndim != 2:
+        warn_once("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+                  "deprecated and it will throw an error in a future release. Consider `x.mT` to "
+                  "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` "
+                  "to reverse the dimensions of a tensor.")
     return apply(_op("permute"), input, dims=tuple(reversed(range(input.ndim))))
 
 

@@ -9,7 +9,18 @@ import weakref
 import numpy as np
 
 from . import _dtype
+from . import _grad_mode
 from ._printing import format_tensor
+
+_WARNED = set()  # the messages warn_once has given in this process
+
+
+def warn_once(message):
+    """A UserWarning the first time ``message`` comes up in the process only (PyTorch's
+    TORCH_WARN_ONCE, which Python's warning filters do not reset), at the caller's caller."""
+    if message not in _WARNED:
+        _WARNED.add(message)
+        warnings.warn(message, UserWarning, stacklevel=3)
 
 
 class Size(tuple):
@@ -278,6 +289,9 @@ class Tensor:
         return bool(self._data.reshape(()).item())
 
     def __float__(self):
+        if _grad_mode._enabled and self.requires_grad:  # before the size check, as PyTorch
+            warn_once("Converting a tensor with requires_grad=True to a scalar may lead to "
+                      "unexpected behavior.\nConsider using tensor.detach() first.")
         return float(self._scalar())
 
     def __int__(self):

@@ -32,7 +32,7 @@ def test_seed_lesson_x_from_1_to_4():
         explorer.sliders["x"][0].value = value
         shown.append(float(explorer.view.grads["x"][0, 0]))
         values = [[value, 2.0], [3.0, 4.0]]
-        assert float(explorer.view.out) == pytest.approx(expected_out(values))
+        assert explorer.view.out.item() == pytest.approx(expected_out(values))
         assert f"out = {explorer_module._value(explorer.view.out.detach())}" in explorer.text
     assert shown == pytest.approx([4.5, 6.0, 7.5, 9.0])  # 6 (x + 2) / 4
     assert "[[9.0, 6.0], [7.5, 9.0]]" in explorer.info.value
@@ -84,7 +84,7 @@ def test_non_scalar_output_is_seeded_with_ones():
 
 def test_errors_of_f_are_shown_and_the_widget_recovers(capsys):
     def f(x):
-        if float(x) < 0:
+        if x.item() < 0:
             raise ValueError("x must not be negative")
         return x.sqrt()
 

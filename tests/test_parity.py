@@ -654,6 +654,9 @@ SHAPE_OPS = {
 }
 
 
+# .T on other than 2-D warns in both libraries (tests/test_warnings.py compares the warnings)
+@pytest.mark.filterwarnings("ignore:Tensor.T is deprecated on 0-D tensors:UserWarning")
+@pytest.mark.filterwarnings("ignore:The use of `x.T` on tensors:UserWarning")
 @pytest.mark.parametrize("name", sorted(SHAPE_OPS))
 @SETTINGS
 @given(data=st.data())
@@ -931,6 +934,8 @@ def _in_no_grad(T, x):
     return y, y.requires_grad, T.is_grad_enabled()
 
 
+# float() of a tensor that requires grad warns in both (compared in tests/test_warnings.py)
+@pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad=True:UserWarning")
 @pytest.mark.parametrize("name", sorted(CONVERSIONS))
 @SETTINGS
 @given(data=st.data())
