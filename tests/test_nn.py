@@ -86,7 +86,7 @@ def test_state_dict_values_are_detached_copies_of_the_storage():
     sd = m.state_dict()
     assert not sd["fc1.weight"].requires_grad
     sd["fc1.weight"].zero_()  # shares storage, as in PyTorch
-    assert float(m.fc1.weight.abs().sum()) == 0.0
+    assert m.fc1.weight.abs().sum().item() == 0.0
 
 
 def test_attribute_errors_match_torch():
