@@ -15,12 +15,13 @@ from ._printing import format_tensor
 _WARNED = set()  # the messages warn_once has given in this process
 
 
-def warn_once(message):
+def warn_once(message, stacklevel=2):
     """A UserWarning the first time ``message`` comes up in the process only (PyTorch's
-    TORCH_WARN_ONCE, which Python's warning filters do not reset), at the caller's caller."""
+    TORCH_WARN_ONCE, which Python's warning filters do not reset); ``stacklevel`` counts from
+    the caller, as for ``warnings.warn`` (2: the caller's caller)."""
     if message not in _WARNED:
         _WARNED.add(message)
-        warnings.warn(message, UserWarning, stacklevel=3)
+        warnings.warn(message, UserWarning, stacklevel=stacklevel + 1)
 
 
 class Size(tuple):

@@ -513,8 +513,8 @@ def test_backward_create_graph_records_the_gradient():
 
 def test_backward_create_graph_warns_once_like_torch(monkeypatch):
     torch = _torch()
-    import minigrad.autograd as mg_autograd
-    monkeypatch.setattr(mg_autograd, "_warned_cycle", [])
+    import minigrad._tensor as mg_tensor
+    monkeypatch.setattr(mg_tensor, "_WARNED", set())
     x = minigrad.tensor(2.0, requires_grad=True)
     got = _recorded(lambda: (x ** 3).backward(create_graph=True))
     again = _recorded(lambda: (x ** 3).backward(create_graph=True))

@@ -1,7 +1,7 @@
 """``minigrad.autograd``: backward and grad, grad modes, and the legacy ``Variable``."""
 from .._engine import backward_steps, run_backward
 from .._grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .._tensor import Tensor
+from .._tensor import Tensor, warn_once
 from . import anomaly_mode, function, functional  # noqa: E402
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .function import Function
@@ -60,8 +60,12 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
     grads = _make_grads(tensors, _grad_list(grad_tensors, len(tensors)))
     if retain_graph is None:
         retain_graph = create_graph
-    if create_graph:
-        _warn_reference_cycle()
+    if create_graph:  # warning at the caller of Tensor.backward
+        warn_once("Using backward() with create_graph=True will create a reference cycle between "
+                  "the parameter and its gradient which can cause a memory leak. We recommend "
+                  "using autograd.grad when creating the graph to avoid this. If you have to use "
+                  "this function, make sure to reset the .grad fields of your parameters to None "
+                  "after use to break the cycle and avoid the leak.", stacklevel=3)
     if inputs is not None:
         inputs = _tensor_tuple(inputs)
         if not inputs:
@@ -73,22 +77,6 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
                 _accumulate(t, g, create_graph)
         return
     run_backward(tensors, grads, retain_graph, create_graph)
-
-
-_warned_cycle = []
-
-
-def _warn_reference_cycle():
-    """PyTorch's warning (once per process) for backward(create_graph=True)."""
-    if not _warned_cycle:
-        _warned_cycle.append(True)
-        import warnings
-        warnings.warn(
-            "Using backward() with create_graph=True will create a reference cycle between the "
-            "parameter and its gradient which can cause a memory leak. We recommend using "
-            "autograd.grad when creating the graph to avoid this. If you have to use this "
-            "function, make sure to reset the .grad fields of your parameters to None after use "
-            "to break the cycle and avoid the leak.", UserWarning, stacklevel=4)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
