@@ -422,3 +422,31 @@ def test_a_wrong_numbering_highlights_nothing():
     assert digraph.body == body
     assert stepper_module._highlight(digraph, node, {node: ("n9", "n10")})  # its own id
     assert digraph.body != body
+
+
+# ---- true at every moment -------------------------------------------------------------------
+def test_steps_show_the_graph_as_it_was_when_the_stepper_was_made():
+    """Lesson 1 after Run All: the cell after the stepper runs out.backward() (freeing the
+    saved tensors and filling x.grad), later cells change x.grad in place and give the names
+    to other tensors. Every click still shows the pass as the stepper recorded it."""
+    names, out, _ = seed_mean(minigrad)
+    x = names["x"]
+    stepper = BackwardStepper(out, names=names, backend="source")
+    fresh = [stepper_module.step_view(stepper.steps, k, out, names=names, backend="source")
+             for k in range(len(stepper.steps))]
+    out.backward()  # frees what the nodes saved
+    x.grad.mul_(100)  # and .grad changed in place afterwards
+    names.clear()
+    del out
+    for k, want in enumerate(fresh):
+        stepper.slider.value = k
+        assert stepper.view.text == want.text and stepper.view.graph.source == want.graph.source
+        source = stepper.view.graph.source
+        for banner in ("freed", "no longer kept", "unavailable"):
+            assert banner not in source and banner not in stepper.text
+        shown = stepper.view.grads["x"]
+        if k < len(stepper.steps) - 1:  # AccumulateGrad into x is the last step
+            assert shown is None and "x = None" in stepper.text
+        else:
+            np.testing.assert_allclose(shown.numpy(), SEED_GRAD)  # one pass: not 100 times
+            assert "x = [[4.5, 6.0], [7.5, 9.0]]" in stepper.text

@@ -68,7 +68,7 @@ class _Item:
 
 
 def build_graph(roots, *, names=None, view="forward", flow=None, max_nodes=150, focus=None,
-                radius=2, modules=None):
+                radius=2, modules=None, grads=None):
     """``(graphviz.Digraph, Summary)`` of the graph behind ``roots`` (tensors).
 
     names: {name: tensor} for labels. view: "forward", or "backward" to label every edge with the
@@ -76,7 +76,7 @@ def build_graph(roots, *, names=None, view="forward", flow=None, max_nodes=150, 
     the ones nearest the outputs (None: all); the rest become one "… N more nodes" node.
     focus: a tensor whose neighbourhood (``radius`` edges) alone is drawn. modules: an
     ``nn.Module`` whose parameters name the leaves and whose ops are grouped in one cluster per
-    submodule.
+    submodule. grads: [(tensor, gradient or None)] shown as those tensors' ``.grad``.
     """
     if view not in ("forward", "backward"):
         raise ValueError(f"view must be 'forward' or 'backward', got {view!r}")
@@ -98,7 +98,7 @@ def build_graph(roots, *, names=None, view="forward", flow=None, max_nodes=150, 
             break
         kept.append(node)
         count += k
-    ctx = _Context(roots, by_id, produced, view, flow)
+    ctx = _Context(roots, by_id, produced, view, flow, grads)
     items, edges = _items_and_edges(kept[::-1], ctx)
     hidden = total - count
     if hidden:
@@ -119,7 +119,8 @@ def build_graph(roots, *, names=None, view="forward", flow=None, max_nodes=150, 
 class _Context:
     """Names, outputs and the gradient flow, shared by the label builders."""
 
-    def __init__(self, roots, by_id, produced, view, flow):
+    def __init__(self, roots, by_id, produced, view, flow, grads=None):
+        self.grads = {id(t): g for t, g in grads or ()}
         self.roots = {id(t) for t in roots}
         self.by_id = by_id
         self.produced = produced
@@ -362,7 +363,7 @@ def _tensor_lines(item, ctx):
     lines.append(" ".join(s for s in (labels.shape_text(t), labels.dtype_text(t)) if s))
     lines += labels.value_lines(t)
     if nodes.has_grad_slot(t):
-        grad = nodes.read_grad(t)
+        grad = ctx.grads[id(t)] if id(t) in ctx.grads else nodes.read_grad(t)
         lines += ["grad: no grad yet"] if grad is None else _titled("grad:", grad)
     if ctx.view == "backward":
         if step is not None and item.kind != "constant" and item.kind != "detach":

@@ -12,7 +12,6 @@ controls to it.
 """
 import html
 import inspect
-from contextlib import contextmanager
 from typing import NamedTuple
 
 import ipywidgets as W
@@ -98,21 +97,10 @@ def grads_after(steps, k, before):
     return grads
 
 
-@contextmanager
-def _showing_grads(grads):
-    """The tensors' ``.grad`` set to ``grads`` while the graph is drawn, then put back (the
-    drawing reads ``.grad`` to label the leaves)."""
-    saved = []
-    try:
-        for node, g in grads.items():
-            tensor = _filled_tensor(node)
-            if tensor is not None:
-                saved.append((tensor, tensor._grad))
-                tensor._grad = g
-        yield
-    finally:
-        for tensor, g in reversed(saved):
-            tensor._grad = g
+def _shown_grads(grads):
+    """[(tensor, .grad to show)] for the drawing: each filled tensor's ``.grad`` at this step."""
+    return [(_filled_tensor(node), g) for node, g in grads.items()
+            if _filled_tensor(node) is not None]
 
 
 def _namer(names):
@@ -268,9 +256,8 @@ def step_view(steps, k, out, *, names=None, before=None, backend=None):
     by_id = _namer(graph_names)
     step = steps[k]
     grads = grads_after(steps, k, before)
-    with _showing_grads(grads):
-        view = display.draw_graph(out, names=graph_names, view="backward", steps=steps[:k + 1],
-                                  max_nodes=None, backend=backend)
+    view = display.draw_graph(out, names=graph_names, view="backward", steps=steps[:k + 1],
+                              max_nodes=None, backend=backend, grads=_shown_grads(grads))
     view.graph.attr(label=f"step {k + 1}/{len(steps)}: {_title(step.node, by_id)}", labelloc="t")
     _highlight(view.graph, step.node, _dot_ids(out, order))
     shown = {}
@@ -359,7 +346,10 @@ class BackwardStepper(W.VBox):
 
     ``slider.value`` is the step shown (0-based); ``next()`` and ``previous()`` move it.
     The steps are recorded once, at construction, by the engine's step generator with
-    ``retain_graph=True``, so ``out.backward()`` still works afterwards. By default
+    ``retain_graph=True``, so ``out.backward()`` still works afterwards; every step is drawn
+    then too, so each click shows the graph as it was when the stepper was made, whatever
+    later cells do to it (a ``backward()`` that frees its saved tensors, a tensor changed in
+    place, a name given to another tensor). By default
     (``accumulate=False``) it is a dry run: no ``.grad`` changes and no hook runs; the
     ``.grad`` shown at each step comes from the recorded steps. With ``accumulate=True`` it is
     the real ``out.backward(gradient, retain_graph=True)``, run once: hooks run and every
@@ -402,6 +392,7 @@ class BackwardStepper(W.VBox):
         super().__init__([controls, self.error_box, self.info, self.picture], **kwargs)
         self.add_class("minigrad-stepper-widget")
         self.slider.observe(self._on_slider, names="value")
+        self._views = [self._draw(k) for k in range(len(self.steps))]
         self._show(self.slider.value)
 
     def next(self):
@@ -415,11 +406,18 @@ class BackwardStepper(W.VBox):
     def _on_slider(self, change):
         self._show(change["new"])
 
+    def _draw(self, k):
+        """Step k's view, drawn now (at construction), or the error the renderer raised."""
+        try:
+            return self.renderer(self.steps, k, self.out, names=self.names, before=self.before,
+                                 backend=self.backend)
+        except Exception as error:  # noqa: BLE001  (shown in the widget when the step is)
+            return error
+
     def _show(self, k):
-        """Render step k into the widget; an error is shown in it, never raised."""
+        """Show step k (drawn at construction) in the widget; an error is shown, never raised."""
         self.counter.value = f"{k + 1} / {len(self.steps)}"
-        panel.render_into(self, lambda: self.renderer(
-            self.steps, k, self.out, names=self.names, before=self.before, backend=self.backend))
+        panel.render_into(self, lambda: _unless_error(self._views[k]))
 
     @property
     def text(self):
@@ -443,3 +441,10 @@ class BackwardStepper(W.VBox):
         alt = f"computation graph at step {self.view.k + 1} of {self.view.count}"
         return panel.static_bundle(bundle, self.text,
                                    self.view.html + panel.svg_img(self.view.graph, alt))
+
+
+def _unless_error(view):
+    """The view drawn for a step, or the error its drawing raised, raised again."""
+    if isinstance(view, Exception):
+        raise view
+    return view
