@@ -6,12 +6,11 @@ every input that needs no gradient. Edges run forward, one per argument in argum
 ``x + x`` has two). Node ids are ``n0, n1, ...`` in topological order, so the same graph gives the
 same DOT text on every run. Labels are plain text, escaped: a name like ``<script>`` stays text.
 """
-import unicodedata
 from typing import NamedTuple
 
 import graphviz
 
-from . import labels, nodes, walk
+from . import labels, nodes, rules, walk
 
 FONT = "Helvetica"
 # Each kind differs in line style as well as colour, so it reads on a projector and in grey.
@@ -48,6 +47,10 @@ class Summary(NamedTuple):
     nodes: int
     edges: int
     hidden: int  # graph nodes summarised as "… N more nodes"
+    # {node: the name its tensor's box carries (a variable's, or t₁, t₂…); (node, position):
+    # that of a constant input (its value, or c₁, c₂…)}: the names the rules speak in
+    # and (node, "rule"): an op's rule in those names
+    labels: dict = {}
 
 
 class _Standalone:
@@ -60,11 +63,16 @@ class _Standalone:
 
 
 class _Item:
-    __slots__ = ("kind", "node", "tensor", "position", "id", "cluster", "source")
+    __slots__ = ("kind", "node", "tensor", "position", "id", "cluster", "source", "name",
+                 "shown_name", "number", "inputs", "output")
 
     def __init__(self, kind, node, tensor=None, position=None):
         self.kind, self.node, self.tensor, self.position = kind, node, tensor, position
-        self.id = self.cluster = self.source = None
+        self.id = self.cluster = self.source = self.output = None
+        self.name = ""  # how the rules call it: a variable's name, a number's value, or t₁, c₁…
+        self.shown_name = False  # the box shows the name on its first line
+        self.number = False  # a Python number the op was given (x + 2)
+        self.inputs = ()
 
 
 def build_graph(roots, *, names=None, view="forward", flow=None, max_nodes=150, focus=None,
@@ -109,11 +117,20 @@ def build_graph(roots, *, names=None, view="forward", flow=None, max_nodes=150, 
     _find_detached(items, edges, names)
     for n, item in enumerate(i for i in items if i.kind != "more"):
         item.id = f"n{n}"
+    _name_items(items, ctx, names)
     if modules is not None:
         _cluster(items, kept, modules)
     digraph = _digraph(items, edges, ctx, hidden, flow, focus)
     root_name = ", ".join(ctx.name(t) or "output" for t in roots)
-    return digraph, Summary(root_name, view, len(items), len(edges), hidden)
+    box_names = {}  # {node: its tensor's box name, (node, position): a constant input's}
+    for item in items:
+        if item.kind in ("leaf", "tensor", "output") and item.node is not None:
+            box_names[item.node] = item.name
+        elif item.kind in ("constant", "detach") and item.position is not None:
+            box_names[(item.node, item.position)] = item.name
+        elif item.kind in ("op", "op_freed"):
+            box_names[(item.node, "rule")] = _rule_text(item)
+    return digraph, Summary(root_name, view, len(items), len(edges), hidden, box_names)
 
 
 class _Context:
@@ -179,6 +196,7 @@ def _items_and_edges(forward_nodes, ctx):
         for i, (child, _) in enumerate(node.next_functions):
             if child is None:
                 const = _Item("constant", node, nodes.constant_input(node, i), i)
+                const.number = i in nodes.numbers(node)
                 items.append(const)
                 inputs.append(const)
             else:
@@ -192,21 +210,65 @@ def _items_and_edges(forward_nodes, ctx):
                     else "tensor", node, out_tensor)
         items.append(out)
         producer[node] = out
+        op.inputs, op.output = tuple(inputs), out
         step = ctx.steps.get(node)
         for i, src in enumerate(inputs):
             kind = "constant" if src is not None and src.kind == "constant" else "forward"
-            label = [args[i]] if len(inputs) > 1 else []
+            grad = None
             if ctx.view == "backward":
                 kind = "constant" if kind == "constant" else "backward"
                 grad = step.grad_inputs[i] if step is not None and i < len(
                     step.grad_inputs) else None
-                if grad is not None:
-                    bar = ([unicodedata.normalize("NFC", args[i] + "\u0304")]
-                           if len(inputs) > 1 and len(args[i]) == 1 else label)  # x̄, ȳ
-                    label = bar + labels.value_lines(grad, EDGE_VALUES)
-            edges.append((src, op, kind, label))
+            # the label is a function of the names given later (x, or x̄ and its gradient)
+            edges.append((src, op, kind, _EdgeLabel(src, args[i], grad, len(inputs) > 1)))
         edges.append((op, out, "backward" if ctx.view == "backward" else "forward", []))
     return items, edges
+
+
+class _EdgeLabel:
+    """An edge's label, made once the boxes have their names: the input's name when the op
+    has several inputs, and in the backward view the gradient sent along it (``ȳ`` and its
+    values)."""
+
+    def __init__(self, src, argument, grad, several):
+        self.src, self.argument, self.grad, self.several = src, argument, grad, several
+
+    def lines(self):
+        name = self.src.name if self.src is not None and self.src.name else self.argument
+        if self.grad is not None:
+            return ([rules.bar(name)] if self.several else []) + labels.value_lines(
+                self.grad, EDGE_VALUES)
+        return [name] if self.several else []
+
+
+# Names for the boxes the code did not name: single letters the registry's rules do not use
+# for anything else, then u1, u2…; never the name of a tensor of the calling code.
+_FREE_LETTERS = "uvsqrhgfm"
+
+
+def _name_items(items, ctx, names):
+    """Give every box the name its op's rules use: its variable's name; a number's value; else
+    a letter no tensor of the calling code is called (u, v, …; k for a constant), shown on
+    the box."""
+    taken = {str(n) for n in names}
+    free = iter([c for c in _FREE_LETTERS if c not in taken] + [
+        f"u{n}" for n in range(1, len(items) + 2) if f"u{n}" not in taken])
+    # constants of unknown value apart (k, k1…), so that the other letters do not depend on
+    # whether a library keeps the numbers it was given (minigrad does, PyTorch does not)
+    free_constants = iter([c for c in ["k"] + [f"k{n}" for n in range(1, len(items) + 2)]
+                           if c not in taken])
+    for item in items:
+        if item.kind in ("op", "op_freed", "more"):
+            continue
+        name = ctx.name(item.tensor)
+        if name:
+            item.name, item.shown_name = name, True
+        elif item.kind in ("constant", "detach") and item.tensor is not None and \
+                len(item.tensor.shape) == 0:
+            item.name = labels.value_lines(item.tensor)[0]  # the rules show the number itself
+        else:
+            constant = item.kind in ("constant", "detach")
+            item.name, item.shown_name = next(free_constants if constant else free), True
 
 
 def _merge_hidden_inputs(edges, more):
@@ -321,6 +383,8 @@ def _digraph(items, edges, ctx, hidden, flow, focus):
                 _add_node(sub, item, ctx, hidden)
     for src, dst, kind, label in edges:
         attrs = dict(EDGE_STYLES[kind])
+        if isinstance(label, _EdgeLabel):
+            label = label.lines()
         if label:
             attrs["label"] = _label(label)
         g.edge(src.id, dst.id, **attrs)
@@ -331,40 +395,68 @@ def _add_node(g, item, ctx, hidden):
     if item.kind == "more":
         lines = [f"… {hidden} more nodes"]
     elif item.kind in ("op", "op_freed"):
-        lines = _op_lines(item.node)
+        lines = _op_lines(item)
     else:
         lines = _tensor_lines(item, ctx)
     left = item.kind not in ("op", "op_freed", "more")
     g.node(item.id, _label(lines, left), **{"class": item.kind}, **STYLES[item.kind])
 
 
-def _op_lines(node):
-    lines = [node.name()]
-    op = nodes.op_entry(node)
-    if op is not None and op.math:
-        lines += [part.strip() for part in op.math.split(";", 1)]
+def _rule_text(item):
+    """The op's rule in the names of its boxes, on one line ('' when the op has none)."""
+    op = nodes.op_entry(item.node)
+    if op is None or not op.math:
+        return ""
+    forward, grads = named_rule(op, nodes.argument_names(item.node), item)
+    return ";  ".join([forward, ",  ".join(grads)] if grads else [forward])
+
+
+def _op_lines(item):
+    node = item.node
+    lines = [node.name()] + [part for part in _rule_text(item).split(";  ") if part]
     if nodes.saved_freed(node):
         lines.append("saved tensors freed")
     return lines
 
 
+def named_rule(op, arguments, item):
+    """``(forward, [gradient clauses])`` of ``op``'s rule in the names of the op's boxes."""
+    symbols, constant = {}, set()
+    out_symbol = rules.output_symbol(op.math)
+    if item.output is not None and item.output.name:
+        symbols[out_symbol] = item.output.name
+    for argument, src in zip(arguments, item.inputs):
+        if len(argument) != 1 or src is None or not src.name:
+            continue
+        for letter in {argument, argument.upper()} - {out_symbol.lower(), out_symbol}:
+            symbols.setdefault(letter, src.name)
+        if src.kind in ("constant", "detach"):
+            constant.update({argument, argument.upper()})
+    return rules.named_rule(op.math, symbols, constant, unit=nodes.alpha(item.node) == 1)
+
+
 def _tensor_lines(item, ctx):
     t = item.tensor
-    name = ctx.name(t)
+    name = item.name if item.shown_name else ""
     lines = [name] if name else []
     step = ctx.steps.get(item.node) if item.node is not None else None
     if t is None:
         if item.kind == "constant":
             freed = nodes.saved_freed(item.node)
-            return lines + ["constant", "(saved value freed)" if freed else "(not saved)"]
-        lines.append("(tensor no longer kept)")
+            return lines + ["constant", "(saved value freed)" if freed else
+                            "(value not kept: backward does not need it)"]
+        lines.append("(value not kept: backward does not need it)")
         return lines + (_titled(f"∂{ctx.root_name}/∂(this) =", step.grad_output)
                         if step is not None else [])
-    lines.append(" ".join(s for s in (labels.shape_text(t), labels.dtype_text(t)) if s))
+    dtype = "" if item.number else labels.dtype_text(t)  # a number's dtype is the op's
+    lines.append(" ".join(s for s in (labels.shape_text(t), dtype) if s))
     lines += labels.value_lines(t)
     if nodes.has_grad_slot(t):
         grad = ctx.grads[id(t)] if id(t) in ctx.grads else nodes.read_grad(t)
-        lines += ["grad: no grad yet"] if grad is None else _titled("grad:", grad)
+        if grad is not None:
+            lines += _titled(".grad:", grad)
+        elif ctx.view != "backward":  # beside ∂out/∂x it would read as a contradiction
+            lines.append(".grad: None")
     if ctx.view == "backward":
         if step is not None and item.kind != "constant" and item.kind != "detach":
             lines += _titled(f"∂{ctx.root_name}/∂{name or '(this)'} =", step.grad_output)

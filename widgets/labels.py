@@ -10,7 +10,9 @@ _PRECISION = 4
 
 
 def shape_text(tensor):
-    """``[2, 3]`` for a tensor of shape (2, 3); ``[]`` for a scalar."""
+    """``[2, 3]`` for a tensor of shape (2, 3); ``scalar`` for a 0-d tensor."""
+    if len(tensor.shape) == 0:
+        return "scalar"
     return "[" + ", ".join(str(n) for n in tensor.shape) + "]"
 
 

@@ -19,7 +19,7 @@ import ipywidgets as W
 import minigrad
 from minigrad._graph import AccumulateGrad, edge_to
 
-from . import display, labels, nodes, panel, walk
+from . import display, labels, nodes, panel, rules, walk
 
 HIGHLIGHT = dict(color="#e65100", penwidth="3")
 HIGHLIGHT_FILL = "#ffe082"  # the running op
@@ -28,7 +28,7 @@ HIGHLIGHT_FILL = "#ffe082"  # the running op
 class Sent(NamedTuple):
     """What one step sends along one input of its node."""
 
-    argument: str  # the input's name in the op's rule (x, y...)
+    argument: str  # the input's name in the op's rule, as the graph names it (y, t₁, 3...)
     target: str  # who receives it (a tensor's name, or a node's name)
     grad: object  # the gradient sent (None: the input needs no gradient)
     earlier: object  # what the target had already received from earlier senders, or None
@@ -42,7 +42,7 @@ class StepView(NamedTuple):
     count: int
     node: object  # the node that runs at this step
     title: str  # its name (MulBackward0, or AccumulateGrad for the leaf x)
-    rule: str  # the op's local derivative rule, from the registry
+    rule: str  # the op's local derivative rule, from the registry, in the graph's names
     grad_output: object  # the gradient arriving at the node (summed over every path)
     sent: tuple  # Sent, one per input
     grads: dict  # {tensor name: its .grad once this step has run (None: no grad)}
@@ -119,6 +119,7 @@ def _describe(node, by_id):
     output is named)."""
     tensor = _tensor_of(node)
     name = by_id.get(id(tensor)) if tensor is not None else None
+    name = name or by_id.get(node)  # the name the drawing gave an unnamed tensor (t₁)
     if isinstance(node, AccumulateGrad):
         return name or f"leaf {labels.shape_text(node.variable)}"
     return f"{name} ({node.name()})" if name else node.name()
@@ -129,8 +130,9 @@ def _value(t):
     return "None" if t is None else " ".join(line.strip() for line in labels.value_lines(t))
 
 
-def _sent(steps, k, by_id):
-    """Sent for each input of step k's node, with the ``+=`` of a node reached again."""
+def _sent(steps, k, by_id, box_names):
+    """Sent for each input of step k's node, with the ``+=`` of a node reached again; each
+    input named as the graph's boxes and rules name it (``box_names``, from the drawing)."""
     received = {}
     for step in steps[:k]:
         for (child, _), g in zip(step.node.next_functions, step.grad_inputs):
@@ -140,13 +142,14 @@ def _sent(steps, k, by_id):
     argument_names = nodes.argument_names(step.node) if step.node.next_functions else ()
     sent = []
     for i, ((child, _), g) in enumerate(zip(step.node.next_functions, step.grad_inputs)):
+        name = box_names.get(child if child is not None else (step.node, i), argument_names[i])
         if child is None or g is None:
-            sent.append(Sent(argument_names[i], "constant (no gradient)", None, None, None))
+            sent.append(Sent(name, "constant (no gradient)", None, None, None))
             continue
         earlier = received.get(child)
         total = None if earlier is None else earlier + g
         received[child] = g if earlier is None else total
-        sent.append(Sent(argument_names[i], _describe(child, by_id), g, earlier, total))
+        sent.append(Sent(name, _describe(child, by_id), g, earlier, total))
     return tuple(sent)
 
 
@@ -258,6 +261,8 @@ def step_view(steps, k, out, *, names=None, before=None, backend=None):
     grads = grads_after(steps, k, before)
     view = display.draw_graph(out, names=graph_names, view="backward", steps=steps[:k + 1],
                               max_nodes=None, backend=backend, grads=_shown_grads(grads))
+    by_id.update((node, name) for node, name in view.summary.labels.items()
+                 if not isinstance(node, tuple))  # unnamed tensors, by their boxes' names
     view.graph.attr(label=f"step {k + 1}/{len(steps)}: {_title(step.node, by_id)}", labelloc="t")
     _highlight(view.graph, step.node, _dot_ids(out, order))
     shown = {}
@@ -267,9 +272,8 @@ def step_view(steps, k, out, *, names=None, before=None, backend=None):
         while label in shown:  # two unnamed leaves of one shape stay apart
             label, n = f"{label.rsplit(' #', 1)[0]} #{n}", n + 1
         shown[label] = g
-    op = nodes.op_entry(step.node) if not isinstance(step.node, AccumulateGrad) else None
-    rule = op.math if op is not None and op.math else ""
-    sent = _sent(steps, k, by_id)
+    rule = view.summary.labels.get((step.node, "rule"), "")  # in the graph's own names
+    sent = _sent(steps, k, by_id, view.summary.labels)
     text = _text(k, len(steps), step, rule, sent, grads, before, by_id, shown)
     body = _html(k, len(steps), step, rule, sent, grads, before, by_id, shown)
     return StepView(k, len(steps), step.node, _title(step.node, by_id), rule, step.grad_output,
@@ -301,13 +305,13 @@ def _text(k, count, step, rule, sent, grads, before, by_id, shown):
         if s.grad is None:
             lines.append(f"  {s.argument}: no gradient (a constant)")
             continue
-        lines.append(f"  sends {s.argument}\u0304 = {_value(s.grad)} to {s.target}")
+        lines.append(f"  sends {rules.bar(s.argument)} = {_value(s.grad)} to {s.target}")
         if s.total is not None:
             lines.append(f"    += reached again: {_value(s.earlier)} + {_value(s.grad)} = "
                          f"{_value(s.total)}")
     if step.node in grads:
         lines.append(f"  {_accumulation(step.node, grads, before, by_id)}")
-    lines.append("  .grad now: " + ", ".join(f"{n} = {_value(g)}" for n, g in shown.items()))
+    lines.append("  .grad at this step: " + ", ".join(f"{n} = {_value(g)}" for n, g in shown.items()))
     return "\n".join(lines)
 
 
@@ -328,14 +332,14 @@ def _html(k, count, step, rule, sent, grads, before, by_id, shown):
         if s.total is not None:
             cell += (f"<br><b>+=</b> (reached again): <code>{e(_value(s.earlier))}</code> + "
                      f"<code>{e(_value(s.grad))}</code> = <code>{e(_value(s.total))}</code>")
-        rows.append(f"<tr><th style='text-align:left'>sends {e(s.argument)}\u0304</th>"
+        rows.append(f"<tr><th style='text-align:left'>sends {e(rules.bar(s.argument))}</th>"
                     f"<td>{cell}</td></tr>")
     if step.node in grads:
         rows.append("<tr><th style='text-align:left'>accumulates</th>"
                     f"<td><code>{e(_accumulation(step.node, grads, before, by_id))}</code>"
                     "</td></tr>")
     filled = ", ".join(f"{e(n)} = <code>{e(_value(g))}</code>" for n, g in shown.items())
-    rows.append(f"<tr><th style='text-align:left'>.grad now</th><td>{filled}</td></tr>")
+    rows.append(f"<tr><th style='text-align:left'>.grad at this step</th><td>{filled}</td></tr>")
     return ("<table class='minigrad-step' style='border-collapse:collapse'>" + "".join(rows)
             + "</table>")
 
