@@ -572,3 +572,19 @@ def test_scalar_constants_show_their_value_and_longer_names_their_bars():
     assert nodes["n1"][0][:3] == ["scalar", "0.5", "constant"]
     assert nodes["n2"][0][1:] == ["u = loss·0.5", "l̄ōs̄s̄ = ū·0.5"]
     assert nodes["n4"][0][1:] == ["out = c − u", "ū = −ōūt̄"]  # rsub: c (3) is an attribute
+
+
+def test_legend_says_what_each_style_used_means():
+    from widgets.graph import EDGE_MEANINGS, NODE_MEANINGS
+    x, y, z, out = seed()
+    source = draw_graph(out).source
+    legend = [line for line in source.splitlines() if line.lstrip().startswith("legend [")]
+    assert len(legend) == 1 and "class=legend" in legend[0] and "shape=note" in legend[0]
+    for kind_ in ("leaf", "tensor", "output", "constant", "op"):
+        assert NODE_MEANINGS[kind_] in legend[0]
+    assert "freed" not in legend[0] and "detach" not in legend[0]  # not in this drawing
+    assert EDGE_MEANINGS["forward"] in legend[0] and EDGE_MEANINGS["backward"] not in legend[0]
+    out.backward()
+    legend = [line for line in draw_graph(out).source.splitlines() if "legend [" in line]
+    assert NODE_MEANINGS["op_freed"] in legend[0]  # the dashed red ellipse, once it is there
+    assert "red dashed ellipse" in NODE_MEANINGS["op_freed"]

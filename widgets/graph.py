@@ -388,7 +388,37 @@ def _digraph(items, edges, ctx, hidden, flow, focus):
         if label:
             attrs["label"] = _label(label)
         g.edge(src.id, dst.id, **attrs)
+    _legend(g, items, edges, ctx)
     return g
+
+
+# What each style means, in the legend of a drawing (only the styles it uses are listed).
+NODE_MEANINGS = {
+    "leaf": "blue box: leaf that requires grad (backward fills its .grad)",
+    "tensor": "box: tensor computed by an op",
+    "output": "green double box: the output drawn from",
+    "constant": "dashed box: constant (needs no gradient)",
+    "detach": "orange dashed box: detach() (values without history)",
+    "op": "ellipse: op, its grad_fn and its rule (x̄: the gradient for x)",
+    "op_freed": "red dashed ellipse: op whose saved tensors backward freed",
+}
+EDGE_MEANINGS = {
+    "forward": "arrow: data flowing forward",
+    "backward": "red arrow: gradient flowing back, with its value",
+    "constant": "dashed arrow: a constant's data",
+    "detach": "dotted arrow: detach() (no gradient flows back)",
+}
+
+
+def _legend(g, items, edges, ctx):
+    """One note listing what each style the drawing uses means (its id ``legend`` stays
+    apart from the graph's ``n0, n1…``)."""
+    lines = [NODE_MEANINGS[k] for k in NODE_MEANINGS if any(item.kind == k for item in items)]
+    lines += [EDGE_MEANINGS[k] for k in EDGE_MEANINGS
+              if any(kind == k for _, _, kind, _ in edges)]
+    if lines:
+        g.node("legend", _label(["legend"] + lines, left=True), shape="note", fontsize="9",
+               color="#aaaaaa", fontcolor="#555555", **{"class": "legend"})
 
 
 def _add_node(g, item, ctx, hidden):
