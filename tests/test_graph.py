@@ -588,3 +588,23 @@ def test_legend_says_what_each_style_used_means():
     legend = [line for line in draw_graph(out).source.splitlines() if "legend [" in line]
     assert NODE_MEANINGS["op_freed"] in legend[0]  # the dashed red ellipse, once it is there
     assert "red dashed ellipse" in NODE_MEANINGS["op_freed"]
+
+
+def test_a_value_the_graph_does_not_keep_says_why():
+    """Lesson 2 re-uses the name z: the mean's gradient needs only the first z's shape, so the
+    graph does not keep its value (as PyTorch's does not), and the box says so, truly."""
+    x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    y = x + 2
+    z = y * y * 3
+    z = z.mean()
+    nodes, _ = parse(draw_graph(z, names={"x": x, "y": y, "z": z}).source)
+    first_z = nodes["n8"][0]
+    assert first_z == ["v", "(value not kept: backward does not need it)"]
+    assert nodes["n9"][0][1] == "z = (1/n) Σᵢ vᵢ"
+    assert nodes["n5"][0][:2] == ["u", "[2]"]  # y·y is kept: the next product needs it
+    torch = pytest.importorskip("torch")
+    tx = torch.tensor([1.0, 2.0], requires_grad=True)
+    tz = ((tx + 2) * (tx + 2) * 3).mean()
+    tnodes, _ = parse(draw_graph(tz, names={"x": tx, "z": tz}).source)
+    assert "(value not shown: PyTorch's graph does not expose it)" in [
+        line for lines, _ in tnodes.values() for line in lines]

@@ -107,6 +107,7 @@ def build_graph(roots, *, names=None, view="forward", flow=None, max_nodes=150, 
         kept.append(node)
         count += k
     ctx = _Context(roots, by_id, produced, view, flow, grads)
+    ctx.freed = any(nodes.saved_freed(n) for n in order if not walk.is_leaf_node(n))
     items, edges = _items_and_edges(kept[::-1], ctx)
     hidden = total - count
     if hidden:
@@ -145,6 +146,7 @@ class _Context:
         self.steps = flow.steps if (flow is not None and view == "backward") else {}
         first = by_id.get(id(roots[0])) if roots else None
         self.root_name = first if first and len(roots) == 1 else "out"
+        self.freed = False  # some node's saved tensors were freed by a backward
 
     def name(self, tensor):
         return self.by_id.get(id(tensor)) if tensor is not None else None
@@ -243,7 +245,7 @@ class _EdgeLabel:
 
 # Names for the boxes the code did not name: single letters the registry's rules do not use
 # for anything else, then u1, u2…; never the name of a tensor of the calling code.
-_FREE_LETTERS = "uvsqrhgfm"
+_FREE_LETTERS = "uvsqrmh"  # (not f, g: the names functions often have)
 
 
 def _name_items(items, ctx, names):
@@ -465,6 +467,16 @@ def named_rule(op, arguments, item):
     return rules.named_rule(op.math, symbols, constant, unit=nodes.alpha(item.node) == 1)
 
 
+def _not_kept(item, ctx):
+    """Why a box has no value: minigrad keeps only what backward needs (and frees that after
+    it); PyTorch's graph shows no tensor it was not given by name."""
+    if item.node is not None and not nodes.is_minigrad_node(item.node):
+        return "(value not shown: PyTorch's graph does not expose it)"
+    if ctx.freed:
+        return "(value not kept)"
+    return "(value not kept: backward does not need it)"
+
+
 def _tensor_lines(item, ctx):
     t = item.tensor
     name = item.name if item.shown_name else ""
@@ -473,10 +485,9 @@ def _tensor_lines(item, ctx):
     if t is None:
         if item.kind == "constant":
             freed = nodes.saved_freed(item.node)
-            return lines + ["constant", "(saved value freed)" if freed else
-                            "(value not kept: backward does not need it)"]
-        lines.append("(value not kept: backward does not need it)")
-        return lines + (_titled(f"∂{ctx.root_name}/∂(this) =", step.grad_output)
+            return lines + ["constant", "(saved value freed)" if freed else _not_kept(item, ctx)]
+        lines.append(_not_kept(item, ctx))
+        return lines + (_titled(f"∂{ctx.root_name}/∂{item.name} =", step.grad_output)
                         if step is not None else [])
     dtype = "" if item.number else labels.dtype_text(t)  # a number's dtype is the op's
     lines.append(" ".join(s for s in (labels.shape_text(t), dtype) if s))
@@ -489,7 +500,7 @@ def _tensor_lines(item, ctx):
             lines.append(".grad: None")
     if ctx.view == "backward":
         if step is not None and item.kind != "constant" and item.kind != "detach":
-            lines += _titled(f"∂{ctx.root_name}/∂{name or '(this)'} =", step.grad_output)
+            lines += _titled(f"∂{ctx.root_name}/∂{item.name} =", step.grad_output)
     lines.append(" · ".join(_badges(item)))
     return lines
 
