@@ -571,7 +571,7 @@ def test_scalar_constants_show_their_value_and_longer_names_their_bars():
     assert nodes["n0"][0][:3] == ["loss", "scalar", "2"]
     assert nodes["n1"][0][:3] == ["scalar", "0.5", "constant"]
     assert nodes["n2"][0][1:] == ["u = loss·0.5", "l̄ōs̄s̄ = ū·0.5"]
-    assert nodes["n4"][0][1:] == ["out = c − u", "ū = −ōūt̄"]  # rsub: c (3) is an attribute
+    assert nodes["n4"][0][1:] == ["out = c − u  (c = 3)", "ū = −ōūt̄"]  # rsub: 3 an attribute
 
 
 def test_legend_says_what_each_style_used_means():
@@ -608,3 +608,15 @@ def test_a_value_the_graph_does_not_keep_says_why():
     tnodes, _ = parse(draw_graph(tz, names={"x": tx, "z": tz}).source)
     assert "(value not shown: PyTorch's graph does not expose it)" in [
         line for lines, _ in tnodes.values() for line in lines]
+
+
+def test_number_attributes_are_said_beside_the_rule():
+    x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    y = (x ** 2).sum()
+    nodes, _ = parse(draw_graph(y, names={"x": x, "y": y}).source)
+    assert nodes["n1"][0] == ["PowBackward0", "u = xᵖ  (p = 2)", "x̄ = ū·p·xᵖ⁻¹"]
+    torch = pytest.importorskip("torch")
+    tx = torch.tensor([1.0, 2.0], requires_grad=True)
+    ty = (tx ** 2).sum()
+    tnodes, _ = parse(draw_graph(ty, names={"x": tx, "y": ty}).source)
+    assert tnodes["n1"][0] == nodes["n1"][0]  # read from PyTorch's node alike

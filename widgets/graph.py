@@ -464,7 +464,10 @@ def named_rule(op, arguments, item):
             symbols.setdefault(letter, src.name)
         if src.kind in ("constant", "detach"):
             constant.update({argument, argument.upper()})
-    return rules.named_rule(op.math, symbols, constant, unit=nodes.alpha(item.node) == 1)
+    given = {letter: labels.number_text(value) for attr, letter in rules.ATTRIBUTE_LETTERS.items()
+             if (value := nodes.number_attribute(item.node, attr)) is not None}
+    return rules.named_rule(op.math, symbols, constant, unit=nodes.alpha(item.node) == 1,
+                            given=given)
 
 
 def _not_kept(item, ctx):

@@ -45,6 +45,11 @@ def value_lines(tensor, small=SMALL):
             f"min {_num(finite.min())}  max {_num(finite.max())}"]
 
 
+def number_text(x):
+    """A Python number as a label shows it: ``2``, ``0.5``, ``-1.5``."""
+    return str(x) if isinstance(x, int) else _num(x)
+
+
 def _num(x):
     """A number in at most 4 significant digits, without a memory-dependent repr."""
     return np.format_float_positional(x, precision=_PRECISION, unique=True, fractional=False,

@@ -106,6 +106,18 @@ def alpha(node):
         return None
 
 
+def number_attribute(node, name):
+    """A number the op was given as an attribute (``exponent`` of ``x ** 2``), or None."""
+    if is_minigrad_node(node):
+        value = (getattr(node, "attrs", None) or {}).get(name)
+    else:
+        try:
+            value = getattr(node, f"_saved_{name}", None)
+        except RuntimeError:
+            value = None
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
 def constant_input(node, position):
     """The tensor at input ``position`` that needs no gradient: the number the op was given
     there, or what ``node`` saved for backward (while not freed); None otherwise."""

@@ -31,20 +31,30 @@ def bar(name):
         c + BAR if c.isascii() and c.isalpha() else c for c in name))
 
 
-def named_rule(math, symbols, constant=(), unit=False):
+# The letters the registry's rules use for an op's number attributes (``z = xᵖ``: exponent).
+ATTRIBUTE_LETTERS = {"exponent": "p", "base": "b", "other": "c"}
+
+
+def named_rule(math, symbols, constant=(), unit=False, given=None):
     """``(forward, [gradient clauses])`` of a registry rule with its letters renamed.
 
     symbols: {registry letter: name in the picture} (letters missing stay as they are).
     constant: letters of inputs that need no gradient: their clauses are left out.
     unit: the factor α of ``x + αy`` is 1, so it is left out (``x + y``).
+    given: {letter: number} of the op's attributes, said after the forward (``(p = 2)``).
     """
     if unit:
         math = math.replace("α·", "").replace("α", "")
     forward, _, backward = (unicodedata.normalize("NFD", math)).partition(";")
     clauses = [c.strip() for c in backward.split(",  ")] if backward.strip() else []
     kept = [c for c in clauses if c[:1] not in constant or not c[1:2] == BAR]
-    return (_rename(forward.strip(), symbols),
-            [_rename(c, symbols) for c in kept])
+    forward = _rename(forward.strip(), symbols)
+    values = [f"{letter} = {value}" for letter, value in (given or {}).items()
+              if re.search(rf"(?<![A-Za-z]){letter}(?![A-Za-z])|{_SUPER.get(letter, letter)}",
+                           forward)]
+    if values:
+        forward += f"  ({', '.join(values)})"
+    return forward, [_rename(c, symbols) for c in kept]
 
 
 def _rename(text, symbols):

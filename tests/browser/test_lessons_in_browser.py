@@ -136,11 +136,20 @@ def test_seed_lesson_pictures(lab, page, kernel_log, screenshots):
         has=page.locator(".minigrad-stepper-widget")).first
     count = int(stepper_cell.locator(".minigrad-stepper-counter").inner_text().split(" / ")[1])
     for _ in range(count // 2):
-        check_stepper(page, name, kernel_log)
+        _, after = check_stepper(page, name, kernel_log)
+    # Run All has run the next cell's out.backward(): x.grad is filled in the kernel and the
+    # graph's saved tensors are freed, but the stepper shows its own walk (check_stepper
+    # checks that no step says "freed"): half-way, nothing has reached x.grad yet
+    assert ".grad at this step" in after["info"] and "x = None" in after["info"], after["info"]
     pictures = {"graph": screenshots / "seed-graph.png",
                 "stepper": screenshots / "seed-stepper.png"}
     screenshot_cell(page, graph_cell, pictures["graph"])
     screenshot_cell(page, stepper_cell, pictures["stepper"])
+    for _ in range(count - 1 - count // 2):  # on to the last step, AccumulateGrad into x
+        _, after = check_stepper(page, name, kernel_log)
+    assert after["counter"] == f"{count} / {count}", after["counter"]
+    # ∂out/∂x = 3/2 (x + 2) at x = 1, 2, 3, 4, once: not the None nor the sum of two passes
+    assert "x = [[4.5, 6.0], [7.5, 9.0]]" in after["info"], after["info"]
     if os.environ.get("MINIGRAD_UPDATE_DOCS_SCREENSHOTS") == "1":
         for key, path in pictures.items():
             size = path.stat().st_size
