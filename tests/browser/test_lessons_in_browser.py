@@ -3,7 +3,7 @@ and must show no error, its graphs and figures, and widgets that answer: the ste
 moves the highlighted node and the numbers, an explorer slider changes the output value.
 
 The checks are tried on known-bad cases too (a "next" that raises, an explorer whose update
-raises): they must fail, naming the lesson and the widget.
+raises, a stepper whose steps say "freed"): they must fail, naming the lesson and the widget.
 """
 import os
 import pathlib
@@ -69,14 +69,15 @@ def _broken_next(self):
 
 widgets.stepper.BackwardStepper.next = _broken_next'''
 
-BREAK_DRAWING = '''import widgets.display
+# (the steps are drawn when the stepper is made: what can still break on a click is showing one)
+BREAK_DRAWING = '''import widgets.panel
 
 widgets.stepper.BackwardStepper.next = _working_next
 
 def _broken_drawing(*args, **kwargs):
     raise RuntimeError("drawing broken on purpose")
 
-widgets.display.draw_graph = _broken_drawing'''
+widgets.panel.show = _broken_drawing'''
 
 
 def test_a_stepper_whose_next_raises_fails_the_check(lab, page, kernel_log):
@@ -90,13 +91,35 @@ def test_a_stepper_whose_next_raises_fails_the_check(lab, page, kernel_log):
     assert message.startswith(f"lesson {name}: BackwardStepper 'next' did not advance"), message
     assert "RuntimeError: next broken on purpose" in message, message
 
-    # "next" works again, but drawing the step raises: the widget shows the error
+    # "next" works again, but showing the step raises: the widget shows the error
     run_code(page, name, BREAK_DRAWING)
     with pytest.raises(AssertionError) as raised:
         check_stepper(page, name, kernel_log)
     message = str(raised.value)
     assert message.startswith(f"lesson {name}: BackwardStepper 'next' went to step"), message
     assert "shows an error: RuntimeError: drawing broken on purpose" in message, message
+
+
+# The stepper of lesson 1 as it was before it drew its steps when made: each step drawn now,
+# after Run All has run the next cell's out.backward()
+DRAW_AFTER_BACKWARD = '''from widgets import BackwardStepper
+from widgets.stepper import step_view
+
+_s = [o for o in Out.values() if isinstance(o, BackwardStepper)][0]
+_s._views = [step_view(_s.steps, k, _s.out, names=_s.names, before=_s.before)
+             for k in range(len(_s.steps))]'''
+
+
+def test_a_stepper_that_shows_freed_tensors_fails_the_check(lab, page, kernel_log):
+    name = SEED_LESSON
+    open_notebook(page, lab, name)
+    run_all(page, name, kernel_log)
+    run_code(page, name, DRAW_AFTER_BACKWARD)
+    with pytest.raises(AssertionError) as raised:
+        check_stepper(page, name, kernel_log)
+    message = str(raised.value)
+    assert message.startswith(f"lesson {name}: BackwardStepper 'next' went to step"), message
+    assert "which says 'freed'" in message, message
 
 
 BREAK_EXPLORER = '''import widgets.explorer
