@@ -438,6 +438,8 @@ def test_steps_show_the_graph_as_it_was_when_the_stepper_was_made():
              for k in range(len(stepper.steps))]
     out.backward()  # frees what the nodes saved
     x.grad.mul_(100)  # and .grad changed in place afterwards
+    with minigrad.no_grad():
+        x.add_(10)  # and the leaf's values
     names.clear()
     del out
     for k, want in enumerate(fresh):
@@ -446,9 +448,23 @@ def test_steps_show_the_graph_as_it_was_when_the_stepper_was_made():
         source = stepper.view.graph.source
         for banner in ("freed", "no longer kept", "unavailable"):
             assert banner not in source and banner not in stepper.text
+        assert "[[1., 2.],\\l [3., 4.]]" in source  # x as it was
         shown = stepper.view.grads["x"]
         if k < len(stepper.steps) - 1:  # AccumulateGrad into x is the last step
             assert shown is None and "x = None" in stepper.text
         else:
             np.testing.assert_allclose(shown.numpy(), SEED_GRAD)  # one pass: not 100 times
             assert "x = [[4.5, 6.0], [7.5, 9.0]]" in stepper.text
+
+
+def test_the_state_is_read_once_and_kept():
+    """snapshot.frozen reads what a drawing needs once; a live State reads the graph as it is
+    at each drawing (draw_graph's default)."""
+    from widgets import draw_graph, snapshot
+    names, out, _ = seed_mean(minigrad)
+    kept = snapshot.frozen([out], names)
+    out.backward()
+    now = draw_graph(out, names=names, backend="source").source
+    then = draw_graph(out, names=names, backend="source", state=kept).source
+    assert "saved tensors freed" in now and "freed" not in then
+    assert ".grad:" in now and ".grad: None" in then  # x.grad filled by now, not then

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import graphviz
 
-from . import labels, nodes, rules, walk
+from . import labels, nodes, rules, snapshot, walk
 
 FONT = "Helvetica"
 # Each kind differs in line style as well as colour, so it reads on a projector and in grey.
@@ -76,7 +76,7 @@ class _Item:
 
 
 def build_graph(roots, *, names=None, view="forward", flow=None, max_nodes=150, focus=None,
-                radius=2, modules=None, grads=None):
+                radius=2, modules=None, grads=None, state=None):
     """``(graphviz.Digraph, Summary)`` of the graph behind ``roots`` (tensors).
 
     names: {name: tensor} for labels. view: "forward", or "backward" to label every edge with the
@@ -85,6 +85,7 @@ def build_graph(roots, *, names=None, view="forward", flow=None, max_nodes=150, 
     focus: a tensor whose neighbourhood (``radius`` edges) alone is drawn. modules: an
     ``nn.Module`` whose parameters name the leaves and whose ops are grouped in one cluster per
     submodule. grads: [(tensor, gradient or None)] shown as those tensors' ``.grad``.
+    state: a ``snapshot.State`` to read the graph's values from (default: the graph as it is now).
     """
     if view not in ("forward", "backward"):
         raise ValueError(f"view must be 'forward' or 'backward', got {view!r}")
@@ -107,7 +108,8 @@ def build_graph(roots, *, names=None, view="forward", flow=None, max_nodes=150, 
         kept.append(node)
         count += k
     ctx = _Context(roots, by_id, produced, view, flow, grads)
-    ctx.freed = any(nodes.saved_freed(n) for n in order if not walk.is_leaf_node(n))
+    ctx.state = state = state if state is not None else snapshot.State()
+    ctx.freed = any(state.freed(n) for n in order if not walk.is_leaf_node(n))
     items, edges = _items_and_edges(kept[::-1], ctx)
     hidden = total - count
     if hidden:
@@ -115,7 +117,7 @@ def build_graph(roots, *, names=None, view="forward", flow=None, max_nodes=150, 
         more.id = "more"
         items.insert(0, more)
         edges = _merge_hidden_inputs(edges, more)
-    _find_detached(items, edges, names)
+    _find_detached(items, edges, names, state)
     for n, item in enumerate(i for i in items if i.kind != "more"):
         item.id = f"n{n}"
     _name_items(items, ctx, names)
@@ -147,6 +149,7 @@ class _Context:
         first = by_id.get(id(roots[0])) if roots else None
         self.root_name = first if first and len(roots) == 1 else "out"
         self.freed = False  # some node's saved tensors were freed by a backward
+        self.state = None  # the snapshot.State read
 
     def name(self, tensor):
         return self.by_id.get(id(tensor)) if tensor is not None else None
@@ -188,7 +191,8 @@ def _items_and_edges(forward_nodes, ctx):
     for node in forward_nodes:
         if walk.is_leaf_node(node):
             t = node.variable
-            kind = "output" if id(t) in ctx.roots else ("leaf" if t.requires_grad else "constant")
+            kind = "output" if id(t) in ctx.roots else (
+                "leaf" if ctx.state.requires_grad(t) else "constant")
             item = _Item(kind, node, t)
             items.append(item)
             producer[node] = item
@@ -197,17 +201,17 @@ def _items_and_edges(forward_nodes, ctx):
         inputs = []
         for i, (child, _) in enumerate(node.next_functions):
             if child is None:
-                const = _Item("constant", node, nodes.constant_input(node, i), i)
-                const.number = i in nodes.numbers(node)
+                const = _Item("constant", node, ctx.state.constant(node, i), i)
+                const.number = ctx.state.number(node, i)
                 items.append(const)
                 inputs.append(const)
             else:
                 inputs.append(producer.get(child))
-        op = _Item("op_freed" if nodes.saved_freed(node) else "op", node)
+        op = _Item("op_freed" if ctx.state.freed(node) else "op", node)
         items.append(op)
         out_tensor = ctx.produced.get(node)
         if out_tensor is None:
-            out_tensor = nodes.output_of(node)
+            out_tensor = ctx.state.output(node)
         out = _Item("output" if out_tensor is not None and id(out_tensor) in ctx.roots
                     else "tensor", node, out_tensor)
         items.append(out)
@@ -266,8 +270,8 @@ def _name_items(items, ctx, names):
         if name:
             item.name, item.shown_name = name, True
         elif item.kind in ("constant", "detach") and item.tensor is not None and \
-                len(item.tensor.shape) == 0:
-            item.name = labels.value_lines(item.tensor)[0]  # the rules show the number itself
+                ctx.state.text(item.tensor).ndim == 0:
+            item.name = ctx.state.text(item.tensor).values[0]  # the rules show the number
         else:
             constant = item.kind in ("constant", "detach")
             item.name, item.shown_name = next(free_constants if constant else free), True
@@ -290,28 +294,30 @@ def _merge_hidden_inputs(edges, more):
     return merged
 
 
-def _find_detached(items, edges, names):
+def _find_detached(items, edges, names, state):
     """Constants that share memory with a tensor that requires grad are ``detach()`` cuts:
     restyle them and draw the cut, a dotted edge from the tensor they were detached from (a
     tensor of the graph, or a named one outside it, drawn just before the cut)."""
     inside, outside = {}, {}
     for item in items:
         t = item.tensor
-        if item.kind in ("leaf", "tensor", "output") and t is not None and t.requires_grad:
-            inside.setdefault(labels.storage_key(t), item)
+        if item.kind in ("leaf", "tensor", "output") and t is not None and \
+                state.requires_grad(t):
+            inside.setdefault(state.storage(t), item)
     for t in names.values():
-        if nodes.is_tensor(t) and t.requires_grad:
-            outside.setdefault(labels.storage_key(t), t)
+        if nodes.is_tensor(t) and state.requires_grad(t):
+            outside.setdefault(state.storage(t), t)
     placed, result = {}, []
     for item in items:
         if item.kind == "constant" and item.tensor is not None:
-            key = labels.storage_key(item.tensor)
+            key = state.storage(item.tensor)
             source = inside.get(key) if key is not None else None
             if source is None and key in outside and key is not None:
                 source = placed.get(key)
                 if source is None:
                     t = outside[key]
-                    source = placed[key] = _Item("leaf" if t.is_leaf else "tensor", None, t)
+                    kind = "leaf" if state.is_leaf(t) else "tensor"
+                    source = placed[key] = _Item(kind, None, t)
                     result.append(source)
             if source is not None:
                 item.kind, item.source = "detach", source
@@ -427,7 +433,7 @@ def _add_node(g, item, ctx, hidden):
     if item.kind == "more":
         lines = [f"… {hidden} more nodes"]
     elif item.kind in ("op", "op_freed"):
-        lines = _op_lines(item)
+        lines = _op_lines(item, ctx)
     else:
         lines = _tensor_lines(item, ctx)
     left = item.kind not in ("op", "op_freed", "more")
@@ -443,10 +449,10 @@ def _rule_text(item):
     return ";  ".join([forward, ",  ".join(grads)] if grads else [forward])
 
 
-def _op_lines(item):
+def _op_lines(item, ctx):
     node = item.node
     lines = [node.name()] + [part for part in _rule_text(item).split(";  ") if part]
-    if nodes.saved_freed(node):
+    if ctx.state.freed(node):
         lines.append("saved tensors freed")
     return lines
 
@@ -487,16 +493,17 @@ def _tensor_lines(item, ctx):
     step = ctx.steps.get(item.node) if item.node is not None else None
     if t is None:
         if item.kind == "constant":
-            freed = nodes.saved_freed(item.node)
+            freed = ctx.state.freed(item.node)
             return lines + ["constant", "(saved value freed)" if freed else _not_kept(item, ctx)]
         lines.append(_not_kept(item, ctx))
         return lines + (_titled(f"∂{ctx.root_name}/∂{item.name} =", step.grad_output)
                         if step is not None else [])
-    dtype = "" if item.number else labels.dtype_text(t)  # a number's dtype is the op's
-    lines.append(" ".join(s for s in (labels.shape_text(t), dtype) if s))
-    lines += labels.value_lines(t)
-    if nodes.has_grad_slot(t):
-        grad = ctx.grads[id(t)] if id(t) in ctx.grads else nodes.read_grad(t)
+    text = ctx.state.text(t)
+    dtype = "" if item.number else text.dtype  # a number's dtype is the op's
+    lines.append(" ".join(s for s in (text.shape, dtype) if s))
+    lines += text.values
+    if text.grad_slot:
+        grad = ctx.grads[id(t)] if id(t) in ctx.grads else text.grad
         if grad is not None:
             lines += _titled(".grad:", grad)
         elif ctx.view != "backward":  # beside ∂out/∂x it would read as a contradiction
@@ -504,7 +511,7 @@ def _tensor_lines(item, ctx):
     if ctx.view == "backward":
         if step is not None and item.kind != "constant" and item.kind != "detach":
             lines += _titled(f"∂{ctx.root_name}/∂{item.name} =", step.grad_output)
-    lines.append(" · ".join(_badges(item)))
+    lines.append(" · ".join(_badges(item, text)))
     return lines
 
 
@@ -513,8 +520,7 @@ def _titled(title, tensor):
     return [f"{title} {values[0]}"] if len(values) == 1 else [title] + values
 
 
-def _badges(item):
-    t = item.tensor
+def _badges(item, t):
     if item.kind == "detach":
         return ["detach(): no gradient flows back"]
     badges = []
@@ -526,7 +532,7 @@ def _badges(item):
         badges.append("requires_grad")
     if t.retains_grad:
         badges.append("retains_grad")
-    hooks = nodes.hook_count(t)
+    hooks = t.hooks
     if hooks:
         badges.append(f"hooks: {hooks}")
     return badges

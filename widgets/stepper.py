@@ -19,7 +19,7 @@ import ipywidgets as W
 import minigrad
 from minigrad._graph import AccumulateGrad, edge_to
 
-from . import display, labels, nodes, panel, rules, walk
+from . import display, labels, nodes, panel, rules, snapshot, walk
 
 HIGHLIGHT = dict(color="#e65100", penwidth="3")
 HIGHLIGHT_FILL = "#ffe082"  # the running op
@@ -240,12 +240,13 @@ def _add_class(line):
     return f'{line[:start]} class="{kind} current"{line[end:]}'
 
 
-def step_view(steps, k, out, *, names=None, before=None, backend=None):
+def step_view(steps, k, out, *, names=None, before=None, backend=None, state=None):
     """StepView of step ``k`` (0-based) of ``steps`` (Steps of a backward pass from ``out``, as
     ``record_backward`` records them): the graph with that node highlighted and the gradients
     of steps 0..k on its edges, the leaves' ``.grad`` as they stand then, and the step's text.
 
     names: {name: tensor} for labels. before: {node: .grad before the pass} (None: as now).
+    state: the ``snapshot.State`` to draw the graph from (None: the graph as it is now).
     """
     if not 0 <= k < len(steps):
         raise IndexError(f"step {k} out of range: the pass has {len(steps)} steps")
@@ -260,7 +261,8 @@ def step_view(steps, k, out, *, names=None, before=None, backend=None):
     step = steps[k]
     grads = grads_after(steps, k, before)
     view = display.draw_graph(out, names=graph_names, view="backward", steps=steps[:k + 1],
-                              max_nodes=None, backend=backend, grads=_shown_grads(grads))
+                              max_nodes=None, backend=backend, grads=_shown_grads(grads),
+                              state=state)
     by_id.update((node, name) for node, name in view.summary.labels.items()
                  if not isinstance(node, tuple))  # unnamed tensors, by their boxes' names
     view.graph.attr(label=f"step {k + 1}/{len(steps)}: {_title(step.node, by_id)}", labelloc="t")
@@ -350,10 +352,11 @@ class BackwardStepper(W.VBox):
 
     ``slider.value`` is the step shown (0-based); ``next()`` and ``previous()`` move it.
     The steps are recorded once, at construction, by the engine's step generator with
-    ``retain_graph=True``, so ``out.backward()`` still works afterwards; every step is drawn
-    then too, so each click shows the graph as it was when the stepper was made, whatever
-    later cells do to it (a ``backward()`` that frees its saved tensors, a tensor changed in
-    place, a name given to another tensor). By default
+    ``retain_graph=True``, so ``out.backward()`` still works afterwards; the graph's state is
+    kept then too (``snapshot.frozen``: values, ``.grad``, what the nodes saved), so each click
+    shows the graph as it was when the stepper was made, whatever later cells do to it (a
+    ``backward()`` that frees its saved tensors, a tensor changed in place, a name given to
+    another tensor). By default
     (``accumulate=False``) it is a dry run: no ``.grad`` changes and no hook runs; the
     ``.grad`` shown at each step comes from the recorded steps. With ``accumulate=True`` it is
     the real ``out.backward(gradient, retain_graph=True)``, run once: hooks run and every
@@ -369,6 +372,7 @@ class BackwardStepper(W.VBox):
             names = display._caller_names(inspect.currentframe().f_back)
         self.out = out
         self.names = dict(names)
+        self.state = snapshot.frozen([out], self.names)  # before the pass: as it is now
         self.steps, self.before = record_backward(out, gradient, accumulate=accumulate)
         self.renderer = renderer or step_view
         self.backend = backend
@@ -396,7 +400,6 @@ class BackwardStepper(W.VBox):
         super().__init__([controls, self.error_box, self.info, self.picture], **kwargs)
         self.add_class("minigrad-stepper-widget")
         self.slider.observe(self._on_slider, names="value")
-        self._views = [self._draw(k) for k in range(len(self.steps))]
         self._show(self.slider.value)
 
     def next(self):
@@ -410,18 +413,13 @@ class BackwardStepper(W.VBox):
     def _on_slider(self, change):
         self._show(change["new"])
 
-    def _draw(self, k):
-        """Step k's view, drawn now (at construction), or the error the renderer raised."""
-        try:
-            return self.renderer(self.steps, k, self.out, names=self.names, before=self.before,
-                                 backend=self.backend)
-        except Exception as error:  # noqa: BLE001  (shown in the widget when the step is)
-            return error
-
     def _show(self, k):
-        """Show step k (drawn at construction) in the widget; an error is shown, never raised."""
+        """Draw step k, from the state kept at construction, into the widget; an error is
+        shown in it, never raised."""
         self.counter.value = f"{k + 1} / {len(self.steps)}"
-        panel.render_into(self, lambda: _unless_error(self._views[k]))
+        panel.render_into(self, lambda: self.renderer(
+            self.steps, k, self.out, names=self.names, before=self.before, backend=self.backend,
+            state=self.state))
 
     @property
     def text(self):
@@ -446,9 +444,3 @@ class BackwardStepper(W.VBox):
         return panel.static_bundle(bundle, self.text,
                                    self.view.html + panel.svg_img(self.view.graph, alt))
 
-
-def _unless_error(view):
-    """The view drawn for a step, or the error its drawing raised, raised again."""
-    if isinstance(view, Exception):
-        raise view
-    return view

@@ -100,14 +100,13 @@ def test_a_stepper_whose_next_raises_fails_the_check(lab, page, kernel_log):
     assert "shows an error: RuntimeError: drawing broken on purpose" in message, message
 
 
-# The stepper of lesson 1 as it was before it drew its steps when made: each step drawn now,
-# after Run All has run the next cell's out.backward()
+# The stepper of lesson 1 made to draw from the graph as it is now (not as it was when it was
+# made): after Run All has run the next cell's out.backward(), its steps say "freed"
 DRAW_AFTER_BACKWARD = '''from widgets import BackwardStepper
-from widgets.stepper import step_view
+from widgets.snapshot import State
 
 _s = [o for o in Out.values() if isinstance(o, BackwardStepper)][0]
-_s._views = [step_view(_s.steps, k, _s.out, names=_s.names, before=_s.before)
-             for k in range(len(_s.steps))]'''
+_s.state = State()'''
 
 
 def test_a_stepper_that_shows_freed_tensors_fails_the_check(lab, page, kernel_log):
