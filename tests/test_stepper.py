@@ -234,6 +234,7 @@ def test_controls_move_the_step_and_highlight_the_node():
     hits = current(stepper.view.graph.source)
     assert [h[1:] for h in hits] == [("MulBackward0", "op"), ("u", "tensor")]
     assert 'label="step 3/5: u (MulBackward0)"' in stepper.view.graph.source
+    assert "legend\\lorange: the node that runs at this step" in stepper.view.graph.source
     edges = [line for line in stepper.view.graph.source.splitlines()
              if "-> n4 [" in line and "penwidth=2.5" in line]
     assert len(edges) == 2  # the two edges along which it sends (x̄ and ȳ, both to y)

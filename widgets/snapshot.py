@@ -79,6 +79,7 @@ class State:
         return found[1].requires_grad if found is not None else bool(t.requires_grad)
 
     def is_leaf(self, t):
+        """``t.is_leaf``."""
         found = self._texts.get(id(t))
         return found[1].is_leaf if found is not None else bool(t.is_leaf)
 

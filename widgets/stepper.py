@@ -230,6 +230,14 @@ def _highlight(digraph, node, ids):
     return True
 
 
+def _add_to_legend(digraph, text):
+    """One more line in the drawing's legend (its first line is ``legend``)."""
+    for i, line in enumerate(digraph.body):
+        if line.lstrip().startswith('legend [label="legend\\l'):
+            digraph.body[i] = line.replace('legend\\l', f'legend\\l{text}\\l', 1)
+            return
+
+
 def _add_class(line):
     """``class=op`` -> ``class="op current"``."""
     start = line.find(" class=")
@@ -266,7 +274,9 @@ def step_view(steps, k, out, *, names=None, before=None, backend=None, state=Non
     by_id.update((node, name) for node, name in view.summary.labels.items()
                  if not isinstance(node, tuple))  # unnamed tensors, by their boxes' names
     view.graph.attr(label=f"step {k + 1}/{len(steps)}: {_title(step.node, by_id)}", labelloc="t")
-    _highlight(view.graph, step.node, _dot_ids(out, order))
+    if _highlight(view.graph, step.node, _dot_ids(out, order)):
+        _add_to_legend(view.graph, "orange: the node that runs at this step, its edges what "
+                                   "it receives and sends")
     shown = {}
     for node, g in grads.items():
         label = by_id.get(id(_filled_tensor(node))) or _describe(node, by_id)
