@@ -323,7 +323,8 @@ def _text(k, count, step, rule, sent, grads, before, by_id, shown):
                          f"{_value(s.total)}")
     if step.node in grads:
         lines.append(f"  {_accumulation(step.node, grads, before, by_id)}")
-    lines.append("  .grad at this step: " + ", ".join(f"{n} = {_value(g)}" for n, g in shown.items()))
+    lines.append("  .grad at this step: "
+                 + ", ".join(f"{n} = {_value(g)}" for n, g in shown.items()))
     return "\n".join(lines)
 
 
