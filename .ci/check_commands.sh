@@ -75,5 +75,5 @@ lessons_answer "$LOGS/lessons-user" "${as_user[@]}"
 ! grep -q -- '--allow-root' "$LOGS/lessons-user" || fail "lessons.sh passed --allow-root to a user"
 say "as $user, fresh clone: lessons.sh set up and answered in $((SECONDS - start)) s"
 start=$SECONDS
-"${as_user[@]}" ./scripts/test.sh -m "not browser" -q tests/test_seeds.py tests/test_packaging.py tests/test_scripts.py
+"${as_user[@]}" ./scripts/test.sh -m "not browser" -q tests/test_seeds.py tests/test_packaging.py tests/test_system_packages.py
 say "as $user: test.sh (set-up and a short selection) passed in $((SECONDS - start)) s"

@@ -18,8 +18,9 @@ if [ -n "${CONDA_PREFIX:-}" ] && [ "${MINIGRAD_USE_CONDA:-0}" = 1 ]; then
     say "using the active conda environment ($CONDA_PREFIX)"
 else
     if [ ! -x "$VENV/bin/python" ]; then
-        if ! command -v "$PYTHON" >/dev/null 2>&1; then
-            say "no $PYTHON found: install Python 3.10-3.13 (or set PYTHON=/path/to/python3)" >&2
+        if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+            say "this needs Python 3.10-3.13, and $PYTHON is not one: install one, or name it" \
+                "with PYTHON=/path/to/python3.12" >&2
             exit 1
         fi
         say "creating the virtual environment $VENV (with $("$PYTHON" --version 2>&1))"
@@ -39,7 +40,7 @@ print(key.hexdigest())
 PY
 }
 
-# The stamps live in the environment itself: a new environment has none.
+# The stamps live in the environment itself (.venv, or the conda environment): a new one has none.
 STAMPS=$(python -c 'import sys; print(sys.prefix)')
 _installed() {  # is the extra $1 installed, as pyproject.toml reads now?
     [ "${MINIGRAD_REINSTALL:-0}" != 1 ] && [ -f "$STAMPS/minigrad-setup-$1" ] &&
@@ -50,7 +51,7 @@ _installed() {  # is the extra $1 installed, as pyproject.toml reads now?
 if _installed "$EXTRA" || { [ "$EXTRA" = lessons ] && _installed test; }; then
     :
 else
-    say "installing the project and its '$EXTRA' dependencies into $(python -c 'import sys; print(sys.prefix)') (pip install -e '.[$EXTRA]')"
+    say "installing the project and its '$EXTRA' dependencies into $STAMPS (pip install -e '.[$EXTRA]')"
     python -m pip install --quiet --upgrade pip
     python -m pip install --quiet -e "$ROOT[$EXTRA]"
     _setup_key "$EXTRA" > "$STAMPS/minigrad-setup-$EXTRA"

@@ -1,6 +1,7 @@
 # The system packages some tests use, installed by test.sh where it may: as root, with apt-get
 # (Debian, Ubuntu; CI). Elsewhere, or when one cannot be had, nothing fails here: the tests that
-# need it are skipped with the reason. Sourced, not run; defines system_packages.
+# need it are skipped with the reason. Sourced after _setup.sh (it uses say); defines
+# system_packages.
 
 # package | the program the tests look for | why
 _SYSTEM_PACKAGES="

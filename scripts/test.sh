@@ -15,9 +15,9 @@ MINIGRAD_EXTRA=test . "$(dirname "$0")/_setup.sh"
 cd "$ROOT"
 
 # PyTorch is the reference of the parity tests (CPU build; pinned so every run compares alike).
-torch_version=$(python -c 'import importlib.metadata as m; print(m.version("torch"))' 2>/dev/null ||
-                true)
-if [ "${torch_version%%+*}" != 2.13.0 ]; then
+torch_version=$(python -c 'import importlib.metadata as m; print(m.version("torch").split("+")[0])' \
+                2>/dev/null || true)
+if [ "$torch_version" != 2.13.0 ]; then
     say "installing PyTorch 2.13.0, the reference of the parity tests (pip install torch==2.13.0)"
     python -m pip install --quiet "torch==2.13.0"
 fi
