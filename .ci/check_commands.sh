@@ -67,7 +67,7 @@ if [ -n "$cache" ] && [ -d "$cache" ] && [ ! -d "$home/.cache/pip" ]; then
     mkdir -p "$home/.cache"
     cp -r "$cache" "$home/.cache/pip"
 fi
-chown -R "$user:" "$home/minigrad" "$home/.cache" 2>/dev/null || chown -R "$user:" "$home/minigrad"
+chown -R "$user:" "$home"
 as_user=(runuser -u "$user" -- env HOME="$home")
 cd "$home/minigrad"
 start=$SECONDS
