@@ -76,7 +76,7 @@ def backward_steps(roots, grads, retain_graph=False, create_graph=False, capture
         if deps.get(node, 0) == 0 and node not in roots[i + 1:]:
             heapq.heappush(ready, (node.seq, node))
     call = _call if accumulate else _apply  # a dry run calls no hook
-    with _grad_mode.set_grad_enabled(create_graph):
+    with _grad_mode.set_grad_enabled(bool(create_graph)):
         while ready:
             node = heapq.heappop(ready)[1]
             g = buffers.pop(node)

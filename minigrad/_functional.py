@@ -5,10 +5,12 @@ registry op from ``ops``. Functions with no derivative (comparisons, argmax) com
 The table at the end makes most of them ``Tensor`` methods too.
 """
 import builtins
+import functools
 import numbers
 
 import numpy as np
 
+from . import _args
 from . import _dtype
 from . import _grad_mode
 from ._graph import apply, sum_to_shape
@@ -65,7 +67,9 @@ def _dims(dim, ndim):
     """A reduction's dims as a sorted tuple of non-negative ints (None: every axis)."""
     if dim is None:
         return None
-    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    if not isinstance(dim, (tuple, list)):
+        dim = (_args.dim_type(dim),)
+    dims = tuple(dim)
     wrapped = [_wrap_dim(d, ndim) for d in dims]
     for k, d in enumerate(wrapped):
         if d in wrapped[:k]:
@@ -161,6 +165,16 @@ def pow(input, exponent):
     return apply(_op("pow_scalar"), _promoted_for_scalar(input, exponent), exponent=exponent)
 
 
+def sign_forward(x):
+    """sign(x): −1, 0 or 1; 0 for NaN, and a bool stays itself (as PyTorch computes it)."""
+    if x.dtype == np.bool_:
+        return x.copy()
+    out = np.sign(x)
+    if x.dtype.kind == "f":
+        out = np.where(np.isnan(x), x.dtype.type(0), out)
+    return out
+
+
 def power(x, y):
     """x ** y elementwise; an integer to a negative integer power is 0 unless |x| = 1, as
     PyTorch computes it (numpy refuses)."""
@@ -196,12 +210,14 @@ def reciprocal(input):
 
 def maximum(input, other):
     """Elementwise maximum (gradient split evenly at ties)."""
+    _check_tensor(other, "maximum", "other", 2)
     _check_broadcast(input, other)
     return apply(_op("maximum"), input, other)
 
 
 def minimum(input, other):
     """Elementwise minimum (gradient split evenly at ties)."""
+    _check_tensor(other, "minimum", "other", 2)
     _check_broadcast(input, other)
     return apply(_op("minimum"), input, other)
 
@@ -220,6 +236,7 @@ def where(condition, input=None, other=None):
 
 def clamp(input, min=None, max=None):
     """input limited to [min, max] (either bound may be None)."""
+    _check_bounds(min, max, "clamp")
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
@@ -237,6 +254,16 @@ def clamp(input, min=None, max=None):
 clip = clamp
 
 
+def _check_bounds(low, high, who):
+    """PyTorch's TypeError for bounds that are neither numbers, tensors nor None."""
+    for bound in (low, high):
+        if bound is not None and not isinstance(bound, (Tensor, numbers.Number, np.generic)):
+            raise TypeError(f"{who}() received an invalid combination of arguments - got "
+                            f"({_args.type_name(low)}, {_args.type_name(high)}), but expected "
+                            "one of:\n * (Tensor min = None, Tensor max = None)\n * (Number min = "
+                            "None, Number max = None)\n")
+
+
 def _check_tensor(x, who, arg="input", position=1):
     """PyTorch's TypeError for a non-tensor where its function wants a tensor."""
     if not isinstance(x, Tensor):
@@ -247,9 +274,24 @@ def _check_tensor(x, who, arg="input", position=1):
                         f"{name}")
 
 
+_NO_BOOL_KERNEL = {  # what PyTorch says for a bool tensor where it has no kernel for one
+    "abs": (NotImplementedError, "\"abs_cpu\" not implemented for 'Bool'"),
+    "relu": (RuntimeError, "Boolean inputs not supported for relu"),
+    **{n: (NotImplementedError, f"\"{n}_vml_cpu\" not implemented for 'Bool'")
+       for n in ("floor", "ceil", "round", "trunc")},
+}
+
+
+def _check_bool_kernel(input, name):
+    if input._data.dtype == np.bool_ and name in _NO_BOOL_KERNEL:
+        error, message = _NO_BOOL_KERNEL[name]
+        raise error(message)
+
+
 def _unary(name):
     def fn(input):
         _check_tensor(input, name)
+        _check_bool_kernel(input, name)
         return apply(_op(name), input)
     fn.__name__ = name
     fn.__doc__ = f"Elementwise {name} (its derivative: minigrad.ops.OPS['{name}'].math)."
@@ -277,15 +319,26 @@ def clone(input):
 
 def to(input, *args, dtype=None, **kwargs):
     """input converted to ``dtype`` (same tensor when nothing changes)."""
+    from ._tensor import device
+    dtype = _args.dtype_arg(dtype, "to")
     for a in args:
-        if isinstance(a, (_dtype.dtype, np.dtype)):  # numpy dtypes: the engine's casts
+        if isinstance(a, _dtype.dtype):
             dtype = a
+        elif isinstance(a, np.dtype):  # what the engine passes (a node's input_meta)
+            dtype = _dtype.from_numpy_dtype(a)
         elif isinstance(a, Tensor):
             dtype = a.dtype
-        elif isinstance(a, np.dtype):  # what the engine passes (a node's input_meta)
-            dtype = a
-    if isinstance(dtype, np.dtype) or isinstance(dtype, type):
-        dtype = _dtype.from_numpy_dtype(dtype)
+        elif isinstance(a, (str, int, device)) and not isinstance(a, builtins.bool):
+            device(a)  # PyTorch's error for a device this build does not have
+        elif a is not None:
+            raise TypeError(f"to() received an invalid combination of arguments - got "
+                            f"({_args.type_name(a)}), but expected one of: (torch.device device "
+                            "= None, torch.dtype dtype = None, bool non_blocking = False, bool copy "
+                            "= False) or (torch.dtype dtype, bool non_blocking = False, bool copy = "
+                            "False) or (Tensor tensor, bool non_blocking = False, bool copy = "
+                            "False)")
+    if "device" in kwargs and kwargs["device"] is not None:
+        device(kwargs["device"])
     if dtype is None or dtype.np == input._data.dtype:
         return input
     return apply(_op("to_copy"), input, dtype=dtype)
@@ -301,6 +354,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     _check_tensor(input, "sum")
     if dtype is not None:
         input = to(input, dtype)
+    keepdim = _args.bool_arg(keepdim, "keepdim", "sum")
     return apply(_op("sum"), input, dim=_dims(dim, input.ndim), keepdim=keepdim)
 
 
@@ -316,6 +370,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     if not input.is_floating_point():
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
                            "floating point or complex dtype. Got: " + _type_word(input))
+    keepdim = _args.bool_arg(keepdim, "keepdim", "mean")
     return apply(_op("mean"), input, dim=_dims(dim, input.ndim), keepdim=keepdim)
 
 
@@ -324,6 +379,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     _check_tensor(input, "prod")
     if dtype is not None:
         input = to(input, dtype)
+    keepdim = _args.bool_arg(keepdim, "keepdim", "prod")
     return apply(_op("prod"), input, dim=_dims(dim, input.ndim), keepdim=keepdim)
 
 
@@ -350,6 +406,7 @@ class _MinMax(tuple):
 
 
 def _extremum(input, dim, keepdim, which):
+    keepdim = _args.bool_arg(keepdim, "keepdim", which)
     if isinstance(dim, Tensor):
         return maximum(input, dim) if which == "max" else minimum(input, dim)
     if dim is None:
@@ -379,6 +436,7 @@ def min(input, dim=None, keepdim=False):
 
 
 def _reduce_extremum(input, dim, keepdim, which):
+    keepdim = _args.bool_arg(keepdim, "keepdim", which)
     dims = _dims(dim, input.ndim) if dim != () else None
     if dims is None and input.numel() == 0:
         raise RuntimeError(f"{which}(): Expected reduction dim to be specified for input.numel() "
@@ -407,6 +465,7 @@ def _check_reduced_size(input, d, who):
 
 
 def _arg_extremum(fn, input, dim, keepdim, who):
+    keepdim = _args.bool_arg(keepdim, "keepdim", who)
     if input._data.dtype == np.bool_:
         raise RuntimeError(f"{who}(): does not support bool input")
     if dim is None:
@@ -436,14 +495,26 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     """The vector p-norm over ``dim`` (None: all elements; "fro" means 2)."""
     if p in ("fro", None):
         p = 2
+    elif p == "nuc":
+        if input.ndim < 2:
+            raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
+                               "dimensions.")
+        raise NotImplementedError("minigrad has no nuclear norm (p='nuc')")
+    elif isinstance(p, str):
+        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+    elif not isinstance(p, (numbers.Number, np.generic)) or isinstance(p, builtins.bool):
+        raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not "
+                        f"{_args.type_name(p)}")
     if not input.is_floating_point():
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
                            f"input. Got {_type_word(input)}")
+    keepdim = _args.bool_arg(keepdim, "keepdim", "norm")
     return apply(_op("norm"), input, p=p, dim=_dims(dim, input.ndim), keepdim=keepdim)
 
 
 def logsumexp(input, dim, keepdim=False):
     """ln Σ exp(input) over ``dim``, computed stably."""
+    keepdim = _args.bool_arg(keepdim, "keepdim", "logsumexp")
     return apply(_op("logsumexp"), input, dim=_dims(dim, input.ndim), keepdim=keepdim)
 
 
@@ -611,10 +682,8 @@ def outer(input, vec2):
 
 
 # ---- shapes --------------------------------------------------------------------------------
-def _shape_arg(shape):
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
-    return tuple(int(s) for s in shape)
+def _shape_arg(shape, who, name="size"):
+    return _args.size_arg(shape, who, name)
 
 
 def _infer_shape(shape, numel):
@@ -645,7 +714,7 @@ def _infer_shape(shape, numel):
 
 def reshape(input, *shape):
     """The same elements in a new shape (one dimension may be -1)."""
-    shape = _infer_shape(_shape_arg(shape), input.numel())
+    shape = _infer_shape(_shape_arg(shape, "reshape", "shape"), input.numel())
     if input.numel() and not np.may_share_memory(input._data.reshape(shape), input._data):
         return apply(_op("unsafe_view"), clone(input), shape=shape)  # a copy, as PyTorch's
     return apply(_op("view"), input, shape=shape)
@@ -660,7 +729,7 @@ def view(input, *shape):
     """Like reshape, but only where no copy is needed (PyTorch's error otherwise)."""
     if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
         raise NotImplementedError("view(dtype) is not supported by minigrad")
-    shape = _infer_shape(_shape_arg(shape), input.numel())
+    shape = _infer_shape(_shape_arg(shape, "view"), input.numel())
     if input.numel() and not np.may_share_memory(input._data.reshape(shape), input._data):
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at "
                            "least one dimension spans across two contiguous subspaces). Use "
@@ -694,7 +763,7 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 def expand(input, *sizes):
     """A broadcast view to ``sizes`` (-1 keeps a dimension)."""
-    sizes = _shape_arg(sizes)
+    sizes = _shape_arg(sizes, "expand")
     if len(sizes) < input.ndim:
         raise RuntimeError(f"expand(torch.{input.dtype.legacy}{{[{', '.join(map(str, input.shape))}"
                            f"]}}, size=[{', '.join(map(str, sizes))}]): the number of sizes "
@@ -728,7 +797,7 @@ def broadcast_to(input, shape):
 
 def permute(input, *dims):
     """Axes reordered: output axis i is input axis dims[i]."""
-    dims = _shape_arg(dims)
+    dims = _shape_arg(dims, "permute", "dims")
     if len(dims) != input.ndim:
         raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does "
                            "not match the length of the desired ordering of dimensions i.e. "
@@ -788,9 +857,21 @@ def unsqueeze(input, dim):
     return apply(_op("unsqueeze"), input, dim=_wrap_dim(dim, input.ndim + 1))
 
 
+def _tensor_list(tensors, who):
+    """The tensors of a list or tuple argument (PyTorch's TypeErrors for anything else)."""
+    if not isinstance(tensors, (tuple, list)):
+        raise TypeError(f"{who}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+                        f"{_args.type_name(tensors)}")
+    for k, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {k} in argument 0, but got "
+                            f"{_args.type_name(t)}")
+    return list(tensors)
+
+
 def cat(tensors, dim=0):
     """Tensors joined along an existing dimension."""
-    tensors = list(tensors)
+    tensors = _tensor_list(tensors, "cat")
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     for k, t in enumerate(tensors):
@@ -815,7 +896,7 @@ concat = concatenate = cat
 
 def stack(tensors, dim=0):
     """Tensors of one shape joined along a new dimension."""
-    tensors = list(tensors)
+    tensors = _tensor_list(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     for k, t in enumerate(tensors):
@@ -829,6 +910,7 @@ def stack(tensors, dim=0):
 def select(input, dim, index):
     """input[..., index, ...] at dimension ``dim``."""
     d = _wrap_dim(dim, input.ndim)
+    index = _args.int_arg(index, "index", "select", 3)
     return input[(slice(None),) * d + (index,)]
 
 
@@ -843,9 +925,13 @@ def unbind(input, dim=0):
 
 def split(input, split_size_or_sections, dim=0):
     """Pieces of ``split_size`` along ``dim`` (or of the listed sizes)."""
+    if input.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = _wrap_dim(dim, input.ndim)
     n = input.shape[d]
     name = "SplitWithSizesBackward0"
+    if not isinstance(split_size_or_sections, (tuple, list)):
+        split_size_or_sections = _args.int_arg(split_size_or_sections, "split_size", "split", 2)
     if isinstance(split_size_or_sections, int):
         step, name = split_size_or_sections, "SplitBackward0"
         if step < 0:
@@ -856,7 +942,11 @@ def split(input, split_size_or_sections, dim=0):
                                f"dimension size of {n}")
         sizes = [builtins.min(step, n - i) for i in range(0, n, step)] if n else [0]
     else:
-        sizes = list(split_size_or_sections)
+        sizes = list(_args.size_arg((split_size_or_sections,), "split_with_sizes",
+                                    "split_sizes"))
+        if builtins.any(s < 0 for s in sizes):
+            raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative "
+                               f"entries, but got split_sizes={sizes}")
         if builtins.sum(sizes) != n:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
                                f"(input tensor's size at dimension {d}), but got split_sizes="
@@ -871,6 +961,9 @@ def split(input, split_size_or_sections, dim=0):
 
 def chunk(input, chunks, dim=0):
     """At most ``chunks`` pieces of equal size (the last may be smaller)."""
+    chunks = _args.int_arg(chunks, "chunks", "chunk", 1)
+    if input.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     n = input.shape[_wrap_dim(dim, input.ndim)]
@@ -1174,6 +1267,10 @@ def vector_norm_forward(x, p, dim, keepdim):
     a = np.abs(x)
     if p == float("inf"):
         return np.max(a, axis=dim, keepdims=keepdim)
+    if p == -float("inf"):
+        return np.min(a, axis=dim, keepdims=keepdim)
+    if p == 0:  # the number of nonzero elements
+        return np.sum(a != 0, axis=dim, keepdims=keepdim).astype(x.dtype)
     if p == 2:
         return np.sqrt(np.sum(a * a, axis=dim, keepdims=keepdim))
     if p == 1:
@@ -1188,7 +1285,9 @@ def vector_norm_vjp(g, x, out, p, dim, keepdim):
     z = _unreduce(out, x.shape, dim, keepdim)
     if p == 1:
         return g * x.sign()
-    if p == float("inf"):  # the gradient is shared by the elements of largest |x|
+    if p == 0:
+        return g * 0.0
+    if p in (float("inf"), -float("inf")):  # the gradient is shared by the elements of largest |x|
         peak = x.abs() == z.detach()
         count = peak.sum(dim, keepdim=True) if dim is not None else peak.sum()
         return g * x.sign() * peak / count
@@ -1220,16 +1319,20 @@ def _array(x):
     return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
+_COMPARE_NAMES = {"equal": "eq", "not_equal": "ne", "less": "lt", "less_equal": "le",
+                  "greater": "gt", "greater_equal": "ge"}
+
+
 def _compare(fn):
     def compare(input, other):
         if not isinstance(other, (Tensor, numbers.Number, np.ndarray, np.generic)):
-            return NotImplemented
+            _check_operand(other, _COMPARE_NAMES[fn.__name__])
         a, b = as_operand(input), as_operand(other)
         _check_broadcast(a, b)
         common = _dtype.result_type(a, b).np
         return _new(fn(a._data.astype(common, copy=False), b._data.astype(common, copy=False)))
-    compare.__name__ = fn.__name__
-    compare.__doc__ = f"Elementwise {fn.__name__} as a bool tensor."
+    compare.__name__ = _COMPARE_NAMES[fn.__name__]
+    compare.__doc__ = f"Elementwise {fn.__name__.replace('_', ' ')} as a bool tensor."
     return compare
 
 
@@ -1275,24 +1378,31 @@ def equal(input, other):
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    """True when isclose holds everywhere."""
+    return builtins.bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """|input − other| ≤ atol + rtol·|other| elementwise (both of one dtype)."""
-    if isinstance(other, Tensor) and input.dtype is not other.dtype:
+    _check_tensor(other, "isclose", "other", 2)
+    if input.dtype is not other.dtype:
         raise RuntimeError(f"{_type_word(input)} did not match {_type_word(other)}")
-    return _new(np.isclose(input._data, _array(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+    _check_broadcast(input, other)
+    with np.errstate(all="ignore"):
+        return _new(np.isclose(input._data, other._data, rtol=rtol, atol=atol,
+                               equal_nan=equal_nan))
 
 
 def all(input, dim=None, keepdim=False):
     """True where every element (along dim) is nonzero."""
+    keepdim = _args.bool_arg(keepdim, "keepdim", "all")
     return _new(np.all(input._data, axis=None if dim is None else _wrap_dim(dim, input.ndim),
                        keepdims=keepdim))
 
 
 def any(input, dim=None, keepdim=False):
     """True where some element (along dim) is nonzero."""
+    keepdim = _args.bool_arg(keepdim, "keepdim", "any")
     return _new(np.any(input._data, axis=None if dim is None else _wrap_dim(dim, input.ndim),
                        keepdims=keepdim))
 
@@ -1354,6 +1464,7 @@ def remainder(input, other):
 
 def _rounding(name):
     def r(input):
+        _check_bool_kernel(input, name)
         return apply(_op(name), input)
     r.__name__ = name
     r.__doc__ = f"Elementwise {name} (its gradient is zero)."
@@ -1421,6 +1532,10 @@ def _inplace(self, op, *args, **attrs):
     if result._data.shape != self._data.shape:
         raise RuntimeError(f"output with shape [{', '.join(map(str, self.shape))}] doesn't match "
                            f"the broadcast shape [{', '.join(map(str, result.shape))}]")
+    if not self._data.flags.writeable:  # an expanded view: elements share memory
+        raise RuntimeError("unsupported operation: more than one element of the written-to "
+                           "tensor refers to a single memory location. Please clone() the tensor "
+                           "before performing the operation.")
     np.copyto(self._data, result._data, casting="unsafe")
     self._vc[0] += 1
     if result.grad_fn is not None:
@@ -1435,6 +1550,7 @@ def _inplace(self, op, *args, **attrs):
 def _inplace_method(name):
     def method(self, other, *, alpha=1):
         attrs = {"alpha": alpha} if name in ("add", "sub") else {}
+        _check_operand(other, name + "_")
         _check_broadcast(self, other)
         return _inplace(self, _op(name), other, **attrs)
     method.__name__ = name + "_"
@@ -1460,17 +1576,30 @@ def fill_(self, value):
     return _inplace(self, _op("fill"), value=value)
 
 
-def copy_(self, src):
-    """Copy src's values (broadcast) into self, in place."""
+def copy_(self, src, non_blocking=False):
+    """Copy src's values (broadcast, cast to self's dtype) into self, in place."""
+    _check_tensor(src, "copy_", "other", 1)
+    _check_broadcast(self, src)
+    if src.dtype is not self.dtype:
+        src = to(src, self.dtype)
     return _inplace(self, _op("index_put"), src, key=(Ellipsis,), name="CopyBackwards")
 
 
 def clamp_(self, min=None, max=None):
-    return _inplace(self, _op("clamp"), min=min, max=max)
+    """clamp in place."""
+    _check_bounds(min, max, "clamp_")
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    x = _promoted_for_scalar(self, min if isinstance(min, float) else max)
+    if x is not self:  # a float bound on an integer tensor: the result can't be stored
+        raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                           f"{_C_NAMES[self.dtype.name]}")
+    return _inplace(self, _op("clamp"), min=_wrapped_to(x, min), max=_wrapped_to(x, max))
 
 
 def _inplace_unary(name):
     def method(self):
+        _check_bool_kernel(self, name)
         return _inplace(self, _op(name))
     method.__name__ = name + "_"
     return method
@@ -1485,6 +1614,17 @@ def pow_(self, exponent):
 
 
 # ---- the Tensor methods and operators --------------------------------------------------------
+def _operator(fn):
+    """``fn`` as a Python operator: NotImplemented for an operand it does not take (so that
+    ``t == "a"`` is False, as in PyTorch, where ``t.eq("a")`` raises)."""
+    def op(a, b):
+        if not isinstance(b, (Tensor, numbers.Number, np.ndarray, np.generic)):
+            return NotImplemented
+        return fn(a, b)
+    op.__name__ = f"__{fn.__name__}__"
+    return op
+
+
 def _install_methods():
     methods = dict(
         add=add, sub=sub, mul=mul, div=div, true_divide=div, neg=neg, negative=neg, pow=pow,
@@ -1522,7 +1662,8 @@ def _install_methods():
         __rmatmul__=lambda a, b: matmul(b, a) if isinstance(b, Tensor)
         else NotImplemented,
         __neg__=neg, __pos__=lambda a: a, __abs__=abs,
-        __eq__=eq, __ne__=ne, __lt__=lt, __le__=le, __gt__=gt, __ge__=ge,
+        __eq__=_operator(eq), __ne__=_operator(ne), __lt__=_operator(lt), __le__=_operator(le),
+        __gt__=_operator(gt), __ge__=_operator(ge),
         __and__=bitwise_and, __or__=bitwise_or, __xor__=bitwise_xor, __invert__=bitwise_not,
         __rand__=bitwise_and, __ror__=bitwise_or, __rxor__=bitwise_xor,
         __getitem__=getitem, __setitem__=setitem,
@@ -1536,5 +1677,33 @@ def _install_methods():
 
 
 _install_methods()
+
+
+def _checks_input(fn):
+    """``fn`` for the ``minigrad`` namespace: PyTorch's TypeError when ``input`` is not a tensor
+    (a method's self always is one, so the methods above stay unwrapped)."""
+    @functools.wraps(fn)
+    def checked(*args, **kwargs):
+        input = args[0] if args else kwargs.get("input")
+        if not isinstance(input, Tensor):
+            _check_tensor(input, fn.__name__)
+        return fn(*args, **kwargs)
+    return checked
+
+
+def _wrap_namespace_functions():
+    """Every public function here whose first parameter is ``input`` checks it (``pow``,
+    ``remainder`` and ``floor_divide`` take a number first too)."""
+    import inspect
+    for name, fn in list(globals().items()):
+        if name.startswith("_") or not inspect.isfunction(fn) or fn.__module__ != __name__ \
+                or name in ("pow", "remainder", "floor_divide"):
+            continue
+        params = list(inspect.signature(fn).parameters)
+        if params and params[0] == "input":
+            globals()[name] = _checks_input(fn)
+
+
+_wrap_namespace_functions()
 
 from .ops import OPS  # noqa: E402  (ops' VJPs call back into this module)

@@ -66,8 +66,10 @@ class set_grad_enabled(_GradMode):
     """Sets grad mode at once; as a context manager, restores the previous mode on exit."""
 
     def __init__(self, mode):
+        from ._args import bool_arg
+        mode = bool_arg(mode, "enabled", "set_grad_enabled", 1)
         self._prev = _enabled
-        self.mode = bool(mode)
+        self.mode = mode
         _set(mode)
 
     def __enter__(self):

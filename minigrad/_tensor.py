@@ -10,6 +10,7 @@ import numpy as np
 
 from . import _dtype
 from . import _grad_mode
+from ._args import bool_arg, dim_type
 from ._printing import format_tensor
 
 _WARNED = set()  # the messages warn_once has given in this process
@@ -99,6 +100,7 @@ class Tensor:
 
     def requires_grad_(self, requires_grad=True):
         """Set ``requires_grad`` in place (leaves only); returns self."""
+        requires_grad = bool_arg(requires_grad, "requires_grad", "requires_grad_", 1)
         if self.grad_fn is not None:
             if requires_grad:
                 return self
@@ -140,6 +142,15 @@ class Tensor:
                                    f"'[{', '.join(map(str, value.shape))}]' to a tensor of size "
                                    f"'[{', '.join(map(str, self.shape))}]'. Please ensure that the "
                                    "gradient and the tensor are the same size")
+            if value._data.dtype != self._data.dtype:
+                from ._functional import _C_NAMES
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_C_NAMES[value.dtype.name]}' "
+                    f"to a tensor with grad_dtype '{self.dtype.legacy[:-6]}'. The gradient must "
+                    "match the tensor's grad_dtype (defaults to the tensor's dtype). You can set "
+                    "the tensor's grad_dtype attribute with a specific dtype, or None to allow "
+                    "any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and "
+                    "its gradient may break downstream systems that assume they match")
         self._grad = value
 
     @property
@@ -378,7 +389,10 @@ class device:
 
 
 def _wrap_dim(dim, ndim):
-    """A dimension index made non-negative, with PyTorch's IndexError when out of range."""
+    """A dimension index made non-negative, with PyTorch's IndexError when out of range (and
+    its TypeError when not an int)."""
+    if type(dim) is not int:
+        dim = dim_type(dim)
     n = max(ndim, 1)
     if not -n <= dim < n:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "

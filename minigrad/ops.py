@@ -140,7 +140,7 @@ defop("rsqrt", "RsqrtBackward0", "z = 1/√x;  x̄ = −½·z̄·z³",
 defop("abs", "AbsBackward0", "z = |x|;  x̄ = z̄·sign(x)",
       lambda x: np.abs(x), lambda g, x: g * x.sign(), samples=_UN)
 defop("sign", "SignBackward0", "z = sign(x);  x̄ = 0",
-      lambda x: np.sign(x), lambda g: g * 0.0, samples=_UN)
+      lambda x: F.sign_forward(x), lambda g: g * 0.0, samples=_UN)
 defop("sin", "SinBackward0", "z = sin x;  x̄ = z̄·cos x",
       lambda x: np.sin(x), lambda g, x: g * x.cos(), dtypes="float", samples=_UN)
 defop("cos", "CosBackward0", "z = cos x;  x̄ = −z̄·sin x",

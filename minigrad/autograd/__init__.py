@@ -35,6 +35,8 @@ def _make_grads(outputs, grads):
         else:
             raise TypeError("gradients can be either Tensors or None, but got "
                             f"{type(grad).__name__}")
+    if len(grads) != len(outputs):  # checked after the pairs, as PyTorch's engine does
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
     return new_grads
 
 
@@ -46,9 +48,7 @@ def _ones(out):
 def _grad_list(grad_tensors, n):
     if grad_tensors is None:
         return [None] * n
-    if isinstance(grad_tensors, Tensor):
-        return [grad_tensors]
-    return list(grad_tensors)
+    return [grad_tensors] if isinstance(grad_tensors, Tensor) else list(grad_tensors)
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,

@@ -1,0 +1,127 @@
+"""The arguments users pass, checked and normalised in one place, with PyTorch's errors.
+
+Every function that takes a dim, a dtype, a size, a flag or a device reads it through these, so
+a wrong type is refused the same way everywhere (PyTorch's argument parser does this for it) and
+never reaches numpy.
+"""
+import builtins
+import os
+
+import numpy as np
+
+from . import _dtype
+
+
+def type_name(value):
+    """The name PyTorch's argument parser gives the type of ``value`` ("str", "NoneType")."""
+    kind = type(value)
+    if kind.__module__ == "builtins":
+        return kind.__name__
+    if hasattr(value, "_data") and hasattr(value, "grad_fn"):
+        return "Tensor"
+    return f"{kind.__module__.split('.')[0]}.{kind.__qualname__}"
+
+
+def is_int(value):
+    """A Python or numpy integer, not a bool (PyTorch's ints refuse bools)."""
+    return isinstance(value, (builtins.int, np.integer)) and not isinstance(
+        value, (builtins.bool, np.bool_))
+
+
+def _where(who, name, position):
+    where = f"{who}(): argument '{name}'" if who else f"argument '{name}'"
+    return where + (f" (position {position})" if position else "")
+
+
+def int_arg(value, name, who=None, position=None):
+    """``value`` as an int; TypeError for a float, str, bool, None..."""
+    if is_int(value):
+        return builtins.int(value)
+    if hasattr(value, "_data") and value._data.ndim == 0 and value._data.dtype.kind in "iu":
+        return builtins.int(value._data)  # a 0-d integer tensor is an int to PyTorch
+    raise TypeError(f"{_where(who, name, position)} must be int, not {type_name(value)}")
+
+
+def bool_arg(value, name, who=None, position=None, none=False):
+    """``value`` as a bool; TypeError for anything else (PyTorch's bools refuse 0, 1, "yes");
+    with ``none``, None is False (as for the ``requires_grad=`` of PyTorch's factories)."""
+    if isinstance(value, (builtins.bool, np.bool_)):
+        return builtins.bool(value)
+    if value is None and none:
+        return False
+    raise TypeError(f"{_where(who, name, position)} must be bool, not {type_name(value)}")
+
+
+def number_arg(value, name, who=None, position=None, none=False):
+    """``value`` as a Python number (None allowed with ``none``)."""
+    if value is None and none:
+        return None
+    if isinstance(value, (builtins.int, builtins.float, builtins.bool, np.number, np.bool_)):
+        return value.item() if isinstance(value, (np.number, np.bool_)) else value
+    if hasattr(value, "_data") and value._data.size == 1 and value._data.ndim == 0:
+        return value._data.item()
+    raise TypeError(f"{_where(who, name, position)} must be Number, not {type_name(value)}")
+
+
+def dtype_arg(dtype, who=None):
+    """A minigrad dtype from ``dtype=``: a dtype, or Python's float/int/bool (None: None);
+    PyTorch refuses strings and numpy dtypes."""
+    if dtype is None or isinstance(dtype, _dtype.dtype):
+        return dtype
+    if dtype is builtins.float:
+        return _dtype.float64
+    if dtype is builtins.int:
+        return _dtype.int64
+    if dtype is builtins.bool:
+        return _dtype.bool
+    raise TypeError(f"{who + '(): ' if who else ''}argument 'dtype' must be torch.dtype, not "
+                    f"{type_name(dtype)}")
+
+
+_INT64_MAX = 2 ** 63 - 1
+
+
+def size_arg(size, who=None, name="size"):
+    """The shape given as ``f(2, 3)`` or ``f((2, 3))``, as a tuple of ints, checked as PyTorch's
+    argument parser does (negative sizes are the caller's to refuse, in its own words)."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    elif len(size) == 1 and not is_int(size[0]):
+        raise TypeError(f"{who}(): argument '{name}' (position 1) must be tuple of ints, not "
+                        f"{type_name(size[0])}")
+    for k, s in enumerate(size):
+        if not is_int(s):
+            raise TypeError(f"{who}(): argument '{name}' failed to unpack the object at pos "
+                            f"{k + 1} with error \"type must be tuple of ints,but got "
+                            f"{type_name(s)}\"")
+        if not -_INT64_MAX - 1 <= s <= _INT64_MAX:
+            raise TypeError(f"{who}(): argument '{name}' failed to unpack the object at pos "
+                            f"{k + 1} with error \"Overflow when unpacking long long\"")
+    return tuple(builtins.int(s) for s in size)
+
+
+def check_allocation(shape, np_dtype):
+    """PyTorch's allocator error for a tensor larger than this machine's memory (checked before
+    numpy is asked, so that nothing of that size is ever attempted)."""
+    count = 1
+    for s in shape:
+        count *= s
+    nbytes = count * np.dtype(np_dtype).itemsize
+    if nbytes > _memory():
+        raise RuntimeError("[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: "
+                           f"can't allocate memory: you tried to allocate {nbytes} bytes. Error "
+                           "code 12 (Cannot allocate memory)")
+
+
+def _memory():
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # no sysconf (Windows): a fixed 64 GiB
+        return 64 * 2 ** 30
+
+
+def dim_type(dim, who=None, name="dim", position=None):
+    """``dim`` as an int (its range is checked by ``_tensor._wrap_dim``)."""
+    if is_int(dim):
+        return builtins.int(dim)
+    raise TypeError(f"{_where(who, name, position)} must be int, not {type_name(dim)}")
