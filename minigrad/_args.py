@@ -5,11 +5,14 @@ a wrong type is refused the same way everywhere (PyTorch's argument parser does 
 never reaches numpy.
 """
 import builtins
+import functools
+import inspect
 import os
 
 import numpy as np
 
 from . import _dtype
+from . import _tensor  # noqa: F401  (read at call time: _tensor imports this module)
 
 
 def type_name(value):
@@ -34,8 +37,11 @@ def _where(who, name, position):
 
 
 def int_arg(value, name, who=None, position=None):
-    """``value`` as an int; TypeError for a float, str, bool, None..."""
+    """``value`` as an int; TypeError for a float, str, bool, None... (ValueError beyond
+    64 bits, as PyTorch's parser says)."""
     if is_int(value):
+        if not -_INT64_MAX - 1 <= value <= _INT64_MAX:
+            raise ValueError("Overflow when unpacking long long")
         return builtins.int(value)
     if hasattr(value, "_data") and value._data.ndim == 0 and value._data.dtype.kind in "iu":
         return builtins.int(value._data)  # a 0-d integer tensor is an int to PyTorch
@@ -100,6 +106,16 @@ def size_arg(size, who=None, name="size"):
     return tuple(builtins.int(s) for s in size)
 
 
+def shape_arg(size, who=None):
+    """``size_arg`` for a new tensor's shape: no negative size (PyTorch's words)."""
+    size = size_arg(size, who)
+    for s in size:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"[{', '.join(map(str, size))}]")
+    return size
+
+
 def check_allocation(shape, np_dtype):
     """PyTorch's allocator error for a tensor larger than this machine's memory (checked before
     numpy is asked, so that nothing of that size is ever attempted)."""
@@ -125,3 +141,28 @@ def dim_type(dim, who=None, name="dim", position=None):
     if is_int(dim):
         return builtins.int(dim)
     raise TypeError(f"{_where(who, name, position)} must be int, not {type_name(dim)}")
+
+
+def is_tensor(value):
+    return isinstance(value, _tensor.Tensor)
+
+
+def tensors(*names, optional=(), who=None):
+    """Decorator: the parameters ``names`` (and ``optional`` ones, which may also be None) must
+    be tensors; PyTorch's TypeError otherwise, before the function reads any of them."""
+    def decorate(fn):
+        params = list(inspect.signature(fn).parameters)
+        slots = [(params.index(n), n, n in optional) for n in names + tuple(optional)]
+        label = who or fn.__name__
+
+        @functools.wraps(fn)
+        def checked(*args, **kwargs):
+            for i, name, may_be_none in slots:
+                value = args[i] if i < len(args) else kwargs.get(name)
+                if not isinstance(value, _tensor.Tensor) and (value is not None or not may_be_none) \
+                        and (i < len(args) or name in kwargs):
+                    raise TypeError(f"{label}(): argument '{name}' (position {i + 1}) must be "
+                                    f"Tensor, not {type_name(value)}")
+            return fn(*args, **kwargs)
+        return checked
+    return decorate

@@ -18,7 +18,7 @@ _rng = np.random.default_rng()
 def manual_seed(seed):
     """Seed minigrad's random numbers (a numpy Generator: its streams differ from PyTorch's)."""
     global _rng
-    _rng = np.random.default_rng(int(seed))
+    _rng = np.random.default_rng(int(seed) % 2 ** 64)  # a negative seed wraps, as in PyTorch
     return _rng
 
 
@@ -32,7 +32,8 @@ def seed():
 
 def _finish(data, dtype, requires_grad, device=None, who=None):
     """The tensor around ``data`` (cast to ``dtype``), its flags checked as PyTorch does."""
-    requires_grad = _args.bool_arg(requires_grad, "requires_grad", who, none=True)
+    # the factories take requires_grad=None for False; tensor() does not
+    requires_grad = _args.bool_arg(requires_grad, "requires_grad", who, none=who != "tensor")
     if device is not None:
         _Device(device)  # PyTorch's error for a device this build does not have
     if dtype is not None:
@@ -98,14 +99,10 @@ def from_numpy(ndarray):
 
 def _size(size, who=None):
     """The shape given as ``f(2, 3)`` or ``f((2, 3))``, checked as PyTorch's ``who()`` does."""
-    size = _args.size_arg(size, who)
-    for s in size:
-        if s < 0:
-            if who == "zeros":  # zeros checks sizes itself, with its own words
-                raise RuntimeError("zeros: Dimension size must be non-negative.")
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
-                               f"[{', '.join(map(str, size))}]")
-    return size
+    if who == "zeros" and builtins.any(_args.is_int(s) and s < 0 for s in _args.size_arg(
+            size, who)):  # zeros checks sizes itself, with its own words
+        raise RuntimeError("zeros: Dimension size must be non-negative.")
+    return _args.shape_arg(size, who)
 
 
 def _new(shape, dtype, who, fill=None):
@@ -177,9 +174,19 @@ def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False
                 requires_grad=requires_grad, device=device)
 
 
-def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
+class _Unset:
+    """An argument not given (where PyTorch refuses an explicit None)."""
+
+    def __repr__(self):
+        return "<not given>"
+
+
+_UNSET = _Unset()
+
+
+def arange(start, end=_UNSET, step=1, *, dtype=None, device=None, requires_grad=False):
     """Values from start (default 0) up to, not including, end, by step."""
-    if end is None:
+    if end is _UNSET:
         start, end = 0, _args.number_arg(start, "end", "arange", 1)
     lo, hi, by = (_args.number_arg(v, name, "arange", k + 1) for k, (name, v) in enumerate(
         (("start", start), ("end", end), ("step", step))))
@@ -195,6 +202,8 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
                                 for v in (start, end, step))
         dtype = _dtype.float32 if floating else _dtype.int64
     dtype = _as_dtype(dtype, "arange")
+    if dtype is _dtype.bool:
+        raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
     count = builtins.max(math.ceil((hi - lo) / by), 0) if math.isfinite(by) else 1
     _args.check_allocation((count,), dtype.np)
     values = np.arange(lo, hi, by, dtype=np.float64)
@@ -218,9 +227,17 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     np_dtype = _default(dtype, "linspace")
+    if np_dtype == np.bool_:
+        raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
     _args.check_allocation((steps,), np_dtype)
     with np.errstate(all="ignore"):  # NaN or infinite ends give NaN, as in PyTorch
-        values = np.linspace(start, end, steps).astype(np_dtype)
+        # PyTorch's kernel: the first half steps up from start, the second half down from end
+        step = (end - start) / (steps - 1) if steps > 1 else 0.0
+        i = np.arange(steps, dtype=np.float64)
+        values = np.where(i < steps // 2, start + i * step, end - (steps - 1 - i) * step)
+        if steps == 1:
+            values[:] = start
+        values = values.astype(np_dtype)
     return _finish(values, None, requires_grad, device, "linspace")
 
 
@@ -271,12 +288,19 @@ def randint(low=0, high=None, size=None, *, dtype=None, device=None, requires_gr
             generator=None):
     """Random integers in [low, high) (int64 unless dtype says otherwise)."""
     if size is None:
+        if not isinstance(high, (tuple, list)):  # PyTorch's randint always needs a size
+            raise TypeError(f"randint() received an invalid combination of arguments - got "
+                            f"({_args.type_name(low)}, {_args.type_name(high)}, NoneType), but "
+                            "expected one of:\n * (int high, tuple of ints size)\n * (int low, "
+                            "int high, tuple of ints size)\n")
         low, high, size = 0, low, high
     low, high = (_args.int_arg(v, name, "randint") for name, v in (("low", low), ("high", high)))
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
                            f"to={high}")
     shape, np_dtype = _size((size,), "randint"), _as_dtype(dtype, "randint")
+    if np_dtype is _dtype.bool and high > 2:
+        raise RuntimeError("to - 1 is out of bounds for bool")
     np_dtype = np.int64 if np_dtype is None else np_dtype.np
     _args.check_allocation(shape, np_dtype)
     return _finish(_rng.integers(low, high, size=shape).astype(np_dtype), None, requires_grad,
@@ -286,6 +310,8 @@ def randint(low=0, high=None, size=None, *, dtype=None, device=None, requires_gr
 def randperm(n, *, dtype=None, device=None, requires_grad=False):
     """A random permutation of 0..n-1."""
     n = _size((_args.int_arg(n, "n", "randperm", 1),), "randperm")[0]
+    if _as_dtype(dtype, "randperm") is _dtype.bool:
+        raise NotImplementedError("\"randperm\" not implemented for 'Bool'")
     _args.check_allocation((n,), np.int64)
     return _finish(_rng.permutation(n).astype(np.int64), dtype, requires_grad, device, "randperm")
 
@@ -294,9 +320,14 @@ def normal(mean, std, size=None, *, requires_grad=False):
     """Samples of the normal distribution N(mean, std²)."""
     mean = _args.number_arg(mean, "mean", "normal", 1)
     std = _args.number_arg(std, "std", "normal", 2)
-    if std < 0:
+    if not std >= 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {_number(std)}")
-    shape = _size((size,), "normal") if size is not None else ()
+    if size is None:  # PyTorch's normal of two numbers needs a size
+        raise TypeError("normal() received an invalid combination of arguments - got "
+                        f"({_args.type_name(mean)}, {_args.type_name(std)}, NoneType), but "
+                        "expected one of:\n * (float mean, float std, tuple of ints size, *, "
+                        "torch.Generator generator = None, Tensor out = None)\n")
+    shape = _size((size,), "normal")
     _args.check_allocation(shape, np.float32)
     return _finish(_rng.normal(mean, std, shape).astype(np.float32), None, requires_grad,
                    None, "normal")

@@ -63,6 +63,27 @@ def _binary(name, a, b):
     return apply(OPS[name], a, b)
 
 
+class _AllDims:
+    """The default ``dim`` of the reductions whose PyTorch overloads take no ``dim=None``:
+    every dimension (an explicit None is refused, as there)."""
+
+    def __repr__(self):
+        return "<all dims>"
+
+
+ALL_DIMS = _AllDims()
+
+
+def _dim_given(dim, who):
+    """None for the default (every dim); PyTorch's TypeError for an explicit None."""
+    if dim is ALL_DIMS:
+        return None
+    if dim is None:
+        raise TypeError(f"{who}() received an invalid combination of arguments - got (NoneType), "
+                        "but expected one of:\n * ()\n * (int dim, bool keepdim = False)\n")
+    return dim
+
+
 def _dims(dim, ndim):
     """A reduction's dims as a sorted tuple of non-negative ints (None: every axis)."""
     if dim is None:
@@ -143,15 +164,17 @@ def true_divide(input, other):
 
 def neg(input):
     """−input."""
-    if input._data.dtype == np.bool_:
-        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you "
-                           "are trying to invert a mask, use the `~` or `logical_not()` operator "
-                           "instead.")
+    _check_bool_kernel(input, "neg")
     return apply(_op("neg"), input)
 
 
 def pow(input, exponent):
     """input ** exponent; either may be a Python number."""
+    for arg in (input, exponent):
+        if not isinstance(arg, (Tensor, numbers.Number, np.generic)):
+            raise TypeError(f"pow() received an invalid combination of arguments - got "
+                            f"({_args.type_name(exponent)}), but expected one of:\n * (Tensor "
+                            "exponent)\n * (Number exponent)\n")
     if not isinstance(input, Tensor):
         base = input
         x = exponent if exponent.is_floating_point() or not isinstance(base, float) \
@@ -224,8 +247,13 @@ def minimum(input, other):
 
 def where(condition, input=None, other=None):
     """condition ? input : other, elementwise with broadcasting."""
+    if not isinstance(condition, (Tensor, np.ndarray)):  # arrays: the VJPs' masks
+        _check_tensor(condition, "where", "condition", 1)
     if input is None and other is None:
         return nonzero(as_operand(condition), as_tuple=True)
+    for k, (name, x) in enumerate((("input", input), ("other", other))):
+        if not isinstance(x, (Tensor, numbers.Number, np.generic, np.ndarray)):
+            _check_tensor(x, "where", name, k + 2)
     cond = _array(condition)
     if cond.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
@@ -277,6 +305,8 @@ def _check_tensor(x, who, arg="input", position=1):
 _NO_BOOL_KERNEL = {  # what PyTorch says for a bool tensor where it has no kernel for one
     "abs": (NotImplementedError, "\"abs_cpu\" not implemented for 'Bool'"),
     "relu": (RuntimeError, "Boolean inputs not supported for relu"),
+    "neg": (RuntimeError, "Negation, the `-` operator, on a bool tensor is not supported. If you "
+            "are trying to invert a mask, use the `~` or `logical_not()` operator instead."),
     **{n: (NotImplementedError, f"\"{n}_vml_cpu\" not implemented for 'Bool'")
        for n in ("floor", "ceil", "round", "trunc")},
 }
@@ -320,9 +350,12 @@ def clone(input):
 def to(input, *args, dtype=None, **kwargs):
     """input converted to ``dtype`` (same tensor when nothing changes)."""
     from ._tensor import device
-    dtype = _args.dtype_arg(dtype, "to")
+    given = dtype = _args.dtype_arg(dtype, "to")
     for a in args:
         if isinstance(a, _dtype.dtype):
+            if given is not None:  # no overload of PyTorch's takes a dtype twice
+                raise TypeError("to() received an invalid combination of arguments - got "
+                                "(torch.dtype, dtype=torch.dtype)")
             dtype = a
         elif isinstance(a, np.dtype):  # what the engine passes (a node's input_meta)
             dtype = _dtype.from_numpy_dtype(a)
@@ -344,6 +377,7 @@ def to(input, *args, dtype=None, **kwargs):
     return apply(_op("to_copy"), input, dtype=dtype)
 
 
+@_args.tensors("other")
 def type_as(input, other):
     return to(input, other.dtype)
 
@@ -352,15 +386,18 @@ def type_as(input, other):
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     """Σ over ``dim`` (an int or tuple; None: everything); ints and bools sum to int64."""
     _check_tensor(input, "sum")
+    dtype = _args.dtype_arg(dtype, "sum")
     if dtype is not None:
         input = to(input, dtype)
     keepdim = _args.bool_arg(keepdim, "keepdim", "sum")
-    return apply(_op("sum"), input, dim=_dims(dim, input.ndim), keepdim=keepdim)
+    out = apply(_op("sum"), input, dim=_dims(dim, input.ndim), keepdim=keepdim)
+    return out if dtype is None or out.dtype is dtype else to(out, dtype)  # bool stays bool
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     """Average over ``dim`` (floating point tensors only)."""
     _check_tensor(input, "mean")
+    dtype = _args.dtype_arg(dtype, "mean")
     if dtype is not None:
         if not dtype.is_floating_point:
             raise RuntimeError("mean(): could not infer output dtype. Optional dtype must be "
@@ -374,13 +411,16 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     return apply(_op("mean"), input, dim=_dims(dim, input.ndim), keepdim=keepdim)
 
 
-def prod(input, dim=None, keepdim=False, *, dtype=None):
+def prod(input, dim=ALL_DIMS, keepdim=False, *, dtype=None):
     """Π over ``dim`` (an int; None: everything)."""
     _check_tensor(input, "prod")
+    dtype = _args.dtype_arg(dtype, "prod")
     if dtype is not None:
         input = to(input, dtype)
     keepdim = _args.bool_arg(keepdim, "keepdim", "prod")
-    return apply(_op("prod"), input, dim=_dims(dim, input.ndim), keepdim=keepdim)
+    dim = _dim_given(dim, "prod")
+    out = apply(_op("prod"), input, dim=_dims(dim, input.ndim), keepdim=keepdim)
+    return out if dtype is None or out.dtype is dtype else to(out, dtype)  # bool stays bool
 
 
 def _type_word(t):
@@ -409,6 +449,7 @@ def _extremum(input, dim, keepdim, which):
     keepdim = _args.bool_arg(keepdim, "keepdim", which)
     if isinstance(dim, Tensor):
         return maximum(input, dim) if which == "max" else minimum(input, dim)
+    dim = _dim_given(dim, which)
     if dim is None:
         if input.numel() == 0:
             raise RuntimeError(f"{which}(): Expected reduction dim to be specified for "
@@ -425,12 +466,12 @@ def _extremum(input, dim, keepdim, which):
     return _MinMax(values, _new(idx.astype(np.int64)), which)
 
 
-def max(input, dim=None, keepdim=False):
+def max(input, dim=ALL_DIMS, keepdim=False):
     """The largest element; with ``dim``, (values, indices) along it; with a tensor, maximum."""
     return _extremum(input, dim, keepdim, "max")
 
 
-def min(input, dim=None, keepdim=False):
+def min(input, dim=ALL_DIMS, keepdim=False):
     """The smallest element; with ``dim``, (values, indices) along it; with a tensor, minimum."""
     return _extremum(input, dim, keepdim, "min")
 
@@ -508,6 +549,12 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     if not input.is_floating_point():
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
                            f"input. Got {_type_word(input)}")
+    dtype = _args.dtype_arg(dtype, "linalg_vector_norm")
+    if dtype is not None:
+        if not dtype.is_floating_point:
+            raise RuntimeError("linalg.vector_norm: dtype should be floating point or complex, "
+                               f"but got {dtype.legacy[:-6]}")
+        input = to(input, dtype)
     keepdim = _args.bool_arg(keepdim, "keepdim", "norm")
     return apply(_op("norm"), input, p=p, dim=_dims(dim, input.ndim), keepdim=keepdim)
 
@@ -515,6 +562,9 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
 def logsumexp(input, dim, keepdim=False):
     """ln Σ exp(input) over ``dim``, computed stably."""
     keepdim = _args.bool_arg(keepdim, "keepdim", "logsumexp")
+    if dim is None:
+        raise TypeError("logsumexp(): argument 'dim' (position 1) must be tuple of ints, not "
+                        "NoneType")
     return apply(_op("logsumexp"), input, dim=_dims(dim, input.ndim), keepdim=keepdim)
 
 
@@ -527,6 +577,7 @@ def _check_softmax_dtype(input, dim, who):
 
 def softmax(input, dim, dtype=None):
     """exp(input) normalised to sum to 1 along ``dim``."""
+    dtype = _args.dtype_arg(dtype, "softmax")
     if dtype is not None:
         input = to(input, dtype)
     _check_softmax_dtype(input, _wrap_dim(dim, input.ndim), "softmax")
@@ -535,6 +586,7 @@ def softmax(input, dim, dtype=None):
 
 def log_softmax(input, dim, dtype=None):
     """log(softmax(input)) along ``dim``, computed stably."""
+    dtype = _args.dtype_arg(dtype, "log_softmax")
     if dtype is not None:
         input = to(input, dtype)
     _check_softmax_dtype(input, _wrap_dim(dim, input.ndim), "log_softmax")
@@ -553,6 +605,7 @@ _C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "in
             "bool": "bool"}  # the C++ type names some of PyTorch's messages print
 
 
+@_args.tensors("other")
 def dot(input, other):
     """Σᵢ inputᵢ·otherᵢ of two 1-D tensors."""
     if input.ndim != 1 or other.ndim != 1:
@@ -568,8 +621,11 @@ def dot(input, other):
     return apply(_op("dot"), input, other)
 
 
+@_args.tensors("vec")
 def mv(input, vec):
     """Matrix (m, n) times vector (n,) -> (m,)."""
+    if input.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     if input.ndim != 2 or vec.ndim != 1:
         raise RuntimeError("vector + matrix @ vector expected, got 1, "
                            f"{input.ndim}, {vec.ndim}")
@@ -582,6 +638,7 @@ def mv(input, vec):
     return apply(_op("mv"), input, vec)
 
 
+@_args.tensors("mat2")
 def mm(input, mat2):
     """Matrix product (m, k) @ (k, n) -> (m, n); vjp: gA = g Bᵀ, gB = Aᵀ g."""
     if input.ndim != 2 or mat2.ndim != 2:
@@ -673,6 +730,7 @@ def matmul(input, other):
     return apply(_op("unsafe_view"), out, shape=shape)
 
 
+@_args.tensors("vec2")
 def outer(input, vec2):
     """Outer product (m,) ⊗ (n,) -> (m, n)."""
     for name, t in (("self", input), ("vec2", vec2)):
@@ -737,19 +795,21 @@ def view(input, *shape):
     return apply(_op("view"), input, shape=shape)
 
 
+@_args.tensors("other")
 def view_as(input, other):
     return view(input, other.shape)
 
 
+@_args.tensors("other")
 def reshape_as(input, other):
     return reshape(input, other.shape)
 
 
 def flatten(input, start_dim=0, end_dim=-1):
     """Dimensions start_dim..end_dim merged into one."""
+    s, e = _wrap_dim(start_dim, input.ndim), _wrap_dim(end_dim, input.ndim)
     if input.ndim == 0:
         return reshape(input, 1)
-    s, e = _wrap_dim(start_dim, input.ndim), _wrap_dim(end_dim, input.ndim)
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if s == e:
@@ -787,6 +847,7 @@ def expand(input, *sizes):
     return apply(_op("expand"), input, shape=tuple(target))
 
 
+@_args.tensors("other")
 def expand_as(input, other):
     return expand(input, other.shape)
 
@@ -841,12 +902,12 @@ def _T(input):
     return apply(_op("permute"), input, dims=tuple(reversed(range(input.ndim))))
 
 
-def squeeze(input, dim=None):
+def squeeze(input, dim=ALL_DIMS):
     """Size-1 dimensions removed (all of them, or only those in ``dim``)."""
-    if dim is None:
+    if _dim_given(dim, "squeeze") is None:
         dims, variant = tuple(i for i, s in enumerate(input.shape) if s == 1), 0
     else:
-        variant = 1 if isinstance(dim, int) else 2
+        variant = 2 if isinstance(dim, (tuple, list)) else 1
         dims = tuple(_wrap_dim(d, input.ndim) for d in ((dim,) if variant == 1 else dim))
         dims = tuple(d for d in dims if input.ndim and input.shape[d] == 1)
     return apply(_op("squeeze"), input, dims=dims, variant=variant)
@@ -1305,11 +1366,15 @@ def logsumexp_forward(x, dim, keepdim):
 
 
 def softmax_forward(x, dim):
+    if x.size == 0:
+        return x.copy()
     e = np.exp(x - np.max(x, axis=dim, keepdims=True))
     return e / np.sum(e, axis=dim, keepdims=True)
 
 
 def log_softmax_forward(x, dim):
+    if x.size == 0:
+        return x.copy()
     shifted = x - np.max(x, axis=dim, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
 
@@ -1372,6 +1437,7 @@ def bitwise_not(input):
     return _new(np.invert(input._data))
 
 
+@_args.tensors("other")
 def equal(input, other):
     """True when both have the same shape and elements."""
     return input.shape == other.shape and bool(np.array_equal(input._data, other._data))
@@ -1551,6 +1617,8 @@ def _inplace_method(name):
     def method(self, other, *, alpha=1):
         attrs = {"alpha": alpha} if name in ("add", "sub") else {}
         _check_operand(other, name + "_")
+        if name == "sub":
+            _check_sub(self, other)
         _check_broadcast(self, other)
         return _inplace(self, _op(name), other, **attrs)
     method.__name__ = name + "_"
@@ -1568,6 +1636,10 @@ def zero_(self):
 
 def fill_(self, value):
     """Fill with ``value`` (a number or a 0-d tensor) in place."""
+    if not isinstance(value, (Tensor, numbers.Number, np.generic)):
+        raise TypeError(f"fill_() received an invalid combination of arguments - got "
+                        f"({_args.type_name(value)}), but expected one of:\n * (Tensor value)\n"
+                        " * (Number value)\n")
     if isinstance(value, Tensor):
         if value.ndim:
             raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
@@ -1578,8 +1650,13 @@ def fill_(self, value):
 
 def copy_(self, src, non_blocking=False):
     """Copy src's values (broadcast, cast to self's dtype) into self, in place."""
+    if isinstance(src, (numbers.Number, np.generic)):  # PyTorch takes a number as a 0-d tensor
+        src = _new(np.asarray(src, dtype=self._data.dtype))
     _check_tensor(src, "copy_", "other", 1)
-    _check_broadcast(self, src)
+    shape = _broadcast_shape(self._data.shape, src._data.shape)
+    if shape != self._data.shape:
+        raise RuntimeError(f"output with shape [{', '.join(map(str, self.shape))}] doesn't match "
+                           f"the broadcast shape [{', '.join(map(str, shape))}]")
     if src.dtype is not self.dtype:
         src = to(src, self.dtype)
     return _inplace(self, _op("index_put"), src, key=(Ellipsis,), name="CopyBackwards")
@@ -1610,6 +1687,14 @@ exp_, neg_, sqrt_, abs_, relu_, tanh_, sigmoid_ = (
 
 
 def pow_(self, exponent):
+    """pow in place."""
+    if isinstance(exponent, Tensor):
+        _check_broadcast(self, exponent)
+        return _inplace(self, _op("pow"), exponent)
+    if not isinstance(exponent, (numbers.Number, np.generic)):
+        raise TypeError(f"pow_() received an invalid combination of arguments - got "
+                        f"({_args.type_name(exponent)}), but expected one of:\n * (Tensor "
+                        "exponent)\n * (Number exponent)\n")
     return _inplace(self, _op("pow_scalar"), exponent=exponent)
 
 
@@ -1679,14 +1764,24 @@ def _install_methods():
 _install_methods()
 
 
+_NUMBER_FIRST = ("add", "sub", "mul", "div", "true_divide")  # torch.add(2.0, t) is t's type
+
+
 def _checks_input(fn):
     """``fn`` for the ``minigrad`` namespace: PyTorch's TypeError when ``input`` is not a tensor
     (a method's self always is one, so the methods above stay unwrapped)."""
+    name = fn.__name__
+
     @functools.wraps(fn)
     def checked(*args, **kwargs):
         input = args[0] if args else kwargs.get("input")
-        if not isinstance(input, Tensor):
-            _check_tensor(input, fn.__name__)
+        if not isinstance(input, Tensor) and not (
+                name in _NUMBER_FIRST and isinstance(input, (numbers.Number, np.generic))):
+            if name == "split":  # torch.split is input.split(...): whatever that does
+                return input.split(*args[1:], **kwargs)
+            if name == "norm":  # torch.norm reads input.layout first
+                getattr(input, "layout")
+            _check_tensor(input, name)
         return fn(*args, **kwargs)
     return checked
 

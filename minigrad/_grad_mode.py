@@ -93,5 +93,10 @@ class set_grad_enabled(_GradMode):
 class inference_mode(no_grad):
     """Like ``no_grad`` (minigrad has no separate inference tensors)."""
 
+    def __new__(cls, mode=True):
+        if not isinstance(mode, bool):  # PyTorch: anything else is a function to decorate
+            return cls()(mode)
+        return object.__new__(cls)
+
     def __init__(self, mode=True):
         self.mode = not mode

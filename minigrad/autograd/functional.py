@@ -265,9 +265,8 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
                                                f"independent of input {j}. This is not allowed "
                                                "in strict mode.")
                         row.append(_creation.zeros_like(inp))
+            # an output with no elements: stack of nothing, PyTorch's error
             jac += (tuple(F.stack(row, 0).view(tuple(out.size()) + tuple(inputs[j].size()))
-                          if row else _creation.zeros(tuple(out.size()) + tuple(inputs[j].size()),
-                                                      dtype=inputs[j].dtype)
                           for j, row in enumerate(rows)),)
         jac = _grad_postprocess(jac, create_graph)
         return _tuple_postprocess(jac, (is_outputs_tuple, is_inputs_tuple))
