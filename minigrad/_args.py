@@ -123,6 +123,9 @@ def check_allocation(shape, np_dtype):
     for s in shape:
         count *= s
     nbytes = count * np.dtype(np_dtype).itemsize
+    if nbytes > _INT64_MAX:
+        raise RuntimeError("Storage size calculation overflowed with sizes="
+                           f"[{', '.join(map(str, shape))}]")
     if nbytes > _memory():
         raise RuntimeError("[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: "
                            f"can't allocate memory: you tried to allocate {nbytes} bytes. Error "
@@ -158,9 +161,10 @@ def tensors(*names, optional=(), who=None):
         @functools.wraps(fn)
         def checked(*args, **kwargs):
             for i, name, may_be_none in slots:
+                given = i < len(args) or name in kwargs
                 value = args[i] if i < len(args) else kwargs.get(name)
-                if not isinstance(value, _tensor.Tensor) and (value is not None or not may_be_none) \
-                        and (i < len(args) or name in kwargs):
+                if given and not isinstance(value, _tensor.Tensor) and not (
+                        value is None and may_be_none):
                     raise TypeError(f"{label}(): argument '{name}' (position {i + 1}) must be "
                                     f"Tensor, not {type_name(value)}")
             return fn(*args, **kwargs)

@@ -177,10 +177,10 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None)
     from ._graph import edge_to
 
     roots = []
-    for t in tensors:
+    for i, t in enumerate(tensors):
         node = edge_to(t)
         if node is None:
-            raise RuntimeError("element 0 of tensors does not require grad and does not have "
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have "
                                "a grad_fn")
         roots.append(node)
     capture = None

@@ -365,11 +365,9 @@ def to(input, *args, dtype=None, **kwargs):
             device(a)  # PyTorch's error for a device this build does not have
         elif a is not None:
             raise TypeError(f"to() received an invalid combination of arguments - got "
-                            f"({_args.type_name(a)}), but expected one of: (torch.device device "
-                            "= None, torch.dtype dtype = None, bool non_blocking = False, bool copy "
-                            "= False) or (torch.dtype dtype, bool non_blocking = False, bool copy = "
-                            "False) or (Tensor tensor, bool non_blocking = False, bool copy = "
-                            "False)")
+                            f"({_args.type_name(a)}), but expected one of:\n * (torch.device "
+                            "device = None, torch.dtype dtype = None)\n * (torch.dtype dtype)\n"
+                            " * (Tensor tensor)\n")
     if "device" in kwargs and kwargs["device"] is not None:
         device(kwargs["device"])
     if dtype is None or dtype.np == input._data.dtype:
@@ -972,6 +970,12 @@ def select(input, dim, index):
     """input[..., index, ...] at dimension ``dim``."""
     d = _wrap_dim(dim, input.ndim)
     index = _args.int_arg(index, "index", "select", 3)
+    if input.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    size = input.shape[d]
+    if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"[{', '.join(map(str, input.shape))}] at dimension {d}")
     return input[(slice(None),) * d + (index,)]
 
 
@@ -1691,6 +1695,9 @@ def pow_(self, exponent):
     if isinstance(exponent, Tensor):
         _check_broadcast(self, exponent)
         return _inplace(self, _op("pow"), exponent)
+    if isinstance(exponent, float) and not self.is_floating_point():
+        raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                           f"{_type_word(self)}")
     if not isinstance(exponent, (numbers.Number, np.generic)):
         raise TypeError(f"pow_() received an invalid combination of arguments - got "
                         f"({_args.type_name(exponent)}), but expected one of:\n * (Tensor "

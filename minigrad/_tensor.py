@@ -161,7 +161,7 @@ class Tensor:
                     "match the tensor's grad_dtype (defaults to the tensor's dtype). You can set "
                     "the tensor's grad_dtype attribute with a specific dtype, or None to allow "
                     "any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and "
-                    "its gradient may break downstream systems that assume they match")
+                    "its gradient may break downstream systems that assume they match.")
         self._grad = value
 
     @property
@@ -240,6 +240,8 @@ class Tensor:
         """The shape as a ``Size``, or the length of dimension ``dim``."""
         if dim is None:
             return tuple.__new__(Size, self._data.shape)
+        if self._data.ndim == 0 and _args.is_int(dim) and dim not in (0, -1):
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         return self._data.shape[_wrap_dim(dim, self.ndim)]
 
     @property

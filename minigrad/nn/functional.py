@@ -63,8 +63,15 @@ def linear(input, weight, bias=None):
     if input.dim() == 0 or weight.dim() == 0:
         raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are "
                            f"{input.dim()}D and {weight.dim()}D")
+    if bias is not None:  # addmm's checks, in its order
+        if weight.dim() != 2:
+            raise RuntimeError(f"mat2 must be a matrix, got {weight.dim()}-D tensor")
+        for what, a, b in (("self", bias, weight), ("mat1", input, weight)):
+            if a.dtype is not b.dtype:
+                raise RuntimeError(f"{what} and mat2 must have the same dtype, but got "
+                                   f"{_type_name(a)} and {_type_name(b)}")
     if input.shape[-1] != weight.shape[-1]:
-        rows = input.numel() // input.shape[-1] if input.shape[-1] else 0
+        rows = int(np.prod(input.shape[:-1], dtype=np.int64))
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} "
                            f"and {weight.shape[-1]}x{weight.shape[0]})")
     if bias is None:
@@ -120,8 +127,7 @@ def _check_target(input, target):
 
 
 def _type_name(t):
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int",
-            "bool": "Bool"}.get(t.dtype.name, t.dtype.name)
+    return t.dtype.legacy[:-6]  # "Float", "Long": the tensor type without "Tensor"
 
 
 @_args.tensors("input", "target", optional=("weight",))
