@@ -1602,11 +1602,14 @@ def _inplace(self, op, *args, **attrs):
     if result._data.shape != self._data.shape:
         raise RuntimeError(f"output with shape [{', '.join(map(str, self.shape))}] doesn't match "
                            f"the broadcast shape [{', '.join(map(str, result.shape))}]")
-    if not self._data.flags.writeable:  # an expanded view: elements share memory
-        raise RuntimeError("unsupported operation: more than one element of the written-to "
-                           "tensor refers to a single memory location. Please clone() the tensor "
-                           "before performing the operation.")
-    np.copyto(self._data, result._data, casting="unsafe")
+    if not (op.name in ("fill", "fill_tensor", "zero") or (
+            op.name == "index_put" and attrs.get("name") != "CopyBackwards")):
+        check_no_overlap(self)  # fill_, zero_ and x[i] = v may write an expanded view
+    if op.name == "index_put" and _overlapping(self._data):  # only the indexed elements: the
+        key = attrs["key"]  # others, written whole, would write back their old values last
+        self._data[key] = result._data[key].astype(self._data.dtype, copy=False)
+    else:
+        np.copyto(self._data, result._data, casting="unsafe")
     self._vc[0] += 1
     if result.grad_fn is not None:
         self.grad_fn = result.grad_fn
@@ -1703,6 +1706,26 @@ def pow_(self, exponent):
                         f"({_args.type_name(exponent)}), but expected one of:\n * (Tensor "
                         "exponent)\n * (Number exponent)\n")
     return _inplace(self, _op("pow_scalar"), exponent=exponent)
+
+
+def _overlapping(a):
+    """True when elements of ``a`` share memory (a dimension of stride 0: an expanded view)."""
+    return builtins.any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape))
+
+
+def check_no_overlap(t):
+    """PyTorch's error for an in-place write of many values into an expanded view."""
+    if _overlapping(t._data):
+        raise RuntimeError("unsupported operation: more than one element of the written-to "
+                           "tensor refers to a single memory location. Please clone() the tensor "
+                           "before performing the operation.")
+
+
+def expand_view(x, shape):
+    """x broadcast to ``shape`` as a view that can be written where x can (PyTorch's expanded
+    tensors are writable; in-place ops other than fill_, zero_ and setitem refuse them)."""
+    strides = np.broadcast_to(x, shape).strides
+    return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=x.flags.writeable)
 
 
 # ---- the Tensor methods and operators --------------------------------------------------------

@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 
 from .. import _creation
+from .. import _functional as _F
 from .._grad_mode import no_grad
 from .._tensor import Tensor
 
@@ -55,6 +56,7 @@ def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with U(a, b)."""
     _check_tensor(tensor, "uniform_")
     _check_floating(tensor, "check_uniform_bounds")
+    _F.check_no_overlap(tensor)
     for name, bound in (("from", a), ("to", b)):
         bound = _float(bound, name, "uniform_", 1 if name == "from" else 2)
         if not math.isfinite(bound):
@@ -66,6 +68,7 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with N(mean, std²)."""
     _check_tensor(tensor, "normal_")
     _check_floating(tensor, "normal_kernel_cpu")
+    _F.check_no_overlap(tensor)
     mean, std = _float(mean, "mean", "normal_", 1), _float(std, "std", "normal_", 2)
     if not std >= 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {_creation._number(std)}")
