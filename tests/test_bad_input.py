@@ -306,6 +306,7 @@ def _tensor_variants(T, good):
                                                       np.float32), shape).copy()),
         f"shape {other} tensor": _x(T, other),
         "float64 tensor": good.detach().double(),
+        "expanded tensor": _x(T, (1,) + shape[1:]).expand(shape) if shape else T.tensor(1.5),
     }
 
 
@@ -471,6 +472,13 @@ def _backward_fewer_grad_tensors(T):
     T.autograd.backward([(x * 2).sum(), (x * 3).sum()], grad_tensors=[T.tensor(1.0)])
 
 
+def _setitem_expanded(T):
+    base = T.ones(2)
+    view = base.expand(3, 2)
+    view[0] = T.tensor([5.0, 6.0])
+    return base
+
+
 def _grad_assigned_int64(T):
     x = T.ones(2, requires_grad=True)
     x.grad = T.ones(2, dtype=T.int64)
@@ -485,6 +493,9 @@ ISSUE_CASES = {
     "cat_with_an_int": lambda T: T.cat([T.ones(2), 5]),
     "expand_then_add_": lambda T: T.ones(1).expand(3).add_(1),
     "expand_then_copy_": lambda T: T.ones(1).expand(3).copy_(T.ones(3)),
+    "expand_then_fill_": lambda T: T.ones(1).expand(3).fill_(2.0),
+    "expand_then_zero_": lambda T: T.ones(1).expand(3).zero_(),
+    "expand_then_setitem": _setitem_expanded,
     "copy_bad_shape": lambda T: T.ones(3).copy_(T.ones(2)),
     "clamp_min_str": lambda T: T.ones(3).clamp(min="a"),
     "norm_p_bogus": lambda T: T.ones(3).norm(p="bogus"),
