@@ -1,8 +1,9 @@
 """The arguments users pass, checked and normalised in one place, with PyTorch's errors.
 
-Every function that takes a dim, a dtype, a size, a flag or a device reads it through these, so
-a wrong type is refused the same way everywhere (PyTorch's argument parser does this for it) and
-never reaches numpy.
+Every function that takes a dim, a dtype, a size, a flag, a number or a tensor argument reads
+it through these, so a wrong type is refused the same way everywhere (PyTorch's argument parser
+does this for it) and never reaches numpy; ``check_allocation`` refuses a tensor larger than the
+machine's memory before numpy is asked for it.
 """
 import builtins
 import functools
@@ -20,7 +21,7 @@ def type_name(value):
     kind = type(value)
     if kind.__module__ == "builtins":
         return kind.__name__
-    if hasattr(value, "_data") and hasattr(value, "grad_fn"):
+    if isinstance(value, _tensor.Tensor):
         return "Tensor"
     return f"{kind.__module__.split('.')[0]}.{kind.__qualname__}"
 
@@ -43,7 +44,8 @@ def int_arg(value, name, who=None, position=None):
         if not -_INT64_MAX - 1 <= value <= _INT64_MAX:
             raise ValueError("Overflow when unpacking long long")
         return builtins.int(value)
-    if hasattr(value, "_data") and value._data.ndim == 0 and value._data.dtype.kind in "iu":
+    if isinstance(value, _tensor.Tensor) and value._data.ndim == 0 and \
+            value._data.dtype.kind in "iu":
         return builtins.int(value._data)  # a 0-d integer tensor is an int to PyTorch
     raise TypeError(f"{_where(who, name, position)} must be int, not {type_name(value)}")
 
@@ -58,13 +60,11 @@ def bool_arg(value, name, who=None, position=None, none=False):
     raise TypeError(f"{_where(who, name, position)} must be bool, not {type_name(value)}")
 
 
-def number_arg(value, name, who=None, position=None, none=False):
-    """``value`` as a Python number (None allowed with ``none``)."""
-    if value is None and none:
-        return None
+def number_arg(value, name, who=None, position=None):
+    """``value`` as a Python number (a 0-d tensor gives its value)."""
     if isinstance(value, (builtins.int, builtins.float, builtins.bool, np.number, np.bool_)):
         return value.item() if isinstance(value, (np.number, np.bool_)) else value
-    if hasattr(value, "_data") and value._data.size == 1 and value._data.ndim == 0:
+    if isinstance(value, _tensor.Tensor) and value._data.ndim == 0:
         return value._data.item()
     raise TypeError(f"{_where(who, name, position)} must be Number, not {type_name(value)}")
 
@@ -144,10 +144,6 @@ def dim_type(dim, who=None, name="dim", position=None):
     if is_int(dim):
         return builtins.int(dim)
     raise TypeError(f"{_where(who, name, position)} must be int, not {type_name(dim)}")
-
-
-def is_tensor(value):
-    return isinstance(value, _tensor.Tensor)
 
 
 def tensors(*names, optional=(), who=None):
