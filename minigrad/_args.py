@@ -95,6 +95,12 @@ def size_arg(size, who=None, name="size"):
     elif len(size) == 1 and not is_int(size[0]):
         raise TypeError(f"{who}(): argument '{name}' (position 1) must be tuple of ints, not "
                         f"{type_name(size[0])}")
+    for s in size:  # the usual case first: Python or numpy ints within 64 bits
+        if not (type(s) is int or isinstance(s, np.integer)) or not \
+                -_INT64_MAX - 1 <= s <= _INT64_MAX:
+            break
+    else:
+        return tuple([builtins.int(s) for s in size])
     for k, s in enumerate(size):
         if not is_int(s):
             raise TypeError(f"{who}(): argument '{name}' failed to unpack the object at pos "
@@ -132,6 +138,7 @@ def check_allocation(shape, np_dtype):
                            "code 12 (Cannot allocate memory)")
 
 
+@functools.lru_cache(maxsize=None)
 def _memory():
     try:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")

@@ -14,7 +14,7 @@ from . import _args
 from . import _dtype
 from . import _grad_mode
 from ._graph import apply, sum_to_shape
-from ._tensor import Tensor, _wrap_dim, as_operand, warn_once
+from ._tensor import Tensor, _wrap_dim, as_operand, device, warn_once
 
 
 def _op(name):
@@ -349,7 +349,6 @@ def clone(input):
 
 def to(input, *args, dtype=None, **kwargs):
     """input converted to ``dtype`` (same tensor when nothing changes)."""
-    from ._tensor import device
     given = dtype = _args.dtype_arg(dtype, "to")
     for a in args:
         if isinstance(a, _dtype.dtype):
@@ -603,9 +602,9 @@ _C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "in
             "bool": "bool"}  # the C++ type names some of PyTorch's messages print
 
 
-@_args.tensors("other")
 def dot(input, other):
     """Σᵢ inputᵢ·otherᵢ of two 1-D tensors."""
+    _check_tensor(other, "dot", "other", 2)
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D "
                            "tensors")
@@ -619,9 +618,9 @@ def dot(input, other):
     return apply(_op("dot"), input, other)
 
 
-@_args.tensors("vec")
 def mv(input, vec):
     """Matrix (m, n) times vector (n,) -> (m,)."""
+    _check_tensor(vec, "mv", "vec", 2)
     if input.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     if input.ndim != 2 or vec.ndim != 1:
@@ -636,9 +635,9 @@ def mv(input, vec):
     return apply(_op("mv"), input, vec)
 
 
-@_args.tensors("mat2")
 def mm(input, mat2):
     """Matrix product (m, k) @ (k, n) -> (m, n); vjp: gA = g Bᵀ, gB = Aᵀ g."""
+    _check_tensor(mat2, "mm", "mat2", 2)
     if input.ndim != 2 or mat2.ndim != 2:
         raise RuntimeError(f"{'self' if input.ndim != 2 else 'mat2'} must be a matrix")
     if input.shape[1] != mat2.shape[0]:
@@ -822,6 +821,11 @@ def flatten(input, start_dim=0, end_dim=-1):
 def expand(input, *sizes):
     """A broadcast view to ``sizes`` (-1 keeps a dimension)."""
     sizes = _shape_arg(sizes, "expand")
+    return apply(_op("expand"), input, shape=expanded_shape(input, sizes))
+
+
+def expanded_shape(input, sizes):
+    """The shape ``input`` expands to for ``sizes`` (-1 keeps a dimension; PyTorch's errors)."""
     if len(sizes) < input.ndim:
         raise RuntimeError(f"expand(torch.{input.dtype.legacy}{{[{', '.join(map(str, input.shape))}"
                            f"]}}, size=[{', '.join(map(str, sizes))}]): the number of sizes "
@@ -842,7 +846,7 @@ def expand(input, *sizes):
                                f"[{', '.join(map(str, sizes))}].  Tensor sizes: "
                                f"[{', '.join(map(str, input.shape))}]")
         target.append(s)
-    return apply(_op("expand"), input, shape=tuple(target))
+    return tuple(target)
 
 
 @_args.tensors("other")
@@ -1724,7 +1728,9 @@ def check_no_overlap(t):
 def expand_view(x, shape):
     """x broadcast to ``shape`` as a view that can be written where x can (PyTorch's expanded
     tensors are writable; in-place ops other than fill_, zero_ and setitem refuse them)."""
-    strides = np.broadcast_to(x, shape).strides
+    lead = len(shape) - x.ndim
+    strides = (0,) * lead + tuple(0 if n == 1 and s != 1 else st for n, s, st in zip(
+        x.shape, shape[lead:], x.strides))
     return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=x.flags.writeable)
 
 
@@ -1816,19 +1822,19 @@ def _checks_input(fn):
     return checked
 
 
-def _wrap_namespace_functions():
-    """Every public function here whose first parameter is ``input`` checks it (``pow``,
-    ``remainder`` and ``floor_divide`` take a number first too)."""
+def checked_namespace(namespace):
+    """The functions of ``namespace`` (minigrad's) that come from this module and take ``input``
+    first, wrapped to check it (``pow``, ``remainder``, ``floor_divide`` take a number first
+    too). Only the namespace gets them: methods and the VJPs call the functions unwrapped."""
     import inspect
-    for name, fn in list(globals().items()):
+    wrapped = {}
+    for name, fn in namespace.items():
         if name.startswith("_") or not inspect.isfunction(fn) or fn.__module__ != __name__ \
                 or name in ("pow", "remainder", "floor_divide"):
             continue
         params = list(inspect.signature(fn).parameters)
         if params and params[0] == "input":
-            globals()[name] = _checks_input(fn)
-
-
-_wrap_namespace_functions()
+            wrapped[name] = _checks_input(fn)
+    return wrapped
 
 from .ops import OPS  # noqa: E402  (ops' VJPs call back into this module)

@@ -43,7 +43,7 @@ class Size(tuple):
 
     def __getitem__(self, key):
         item = tuple.__getitem__(self, key)
-        return Size(item) if isinstance(key, slice) else item
+        return tuple.__new__(Size, item) if isinstance(key, slice) else item
 
     def numel(self):
         """The number of elements of a tensor of this shape."""

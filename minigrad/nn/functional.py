@@ -57,9 +57,11 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     return input.log_softmax(dim, dtype=dtype)
 
 
-@_args.tensors("input", "weight", optional=("bias",))
 def linear(input, weight, bias=None):
     """input @ weightᵀ + bias: (*, in) × (out, in) → (*, out)."""
+    for k, (name, t) in enumerate((("input", input), ("weight", weight), ("bias", bias))):
+        if t is not None or k < 2:  # checked inline: the hottest function of a training loop
+            _F._check_tensor(t, "linear", name, k + 1)
     if input.dim() == 0 or weight.dim() == 0:
         raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are "
                            f"{input.dim()}D and {weight.dim()}D")
@@ -67,7 +69,7 @@ def linear(input, weight, bias=None):
         if weight.dim() != 2:
             raise RuntimeError(f"mat2 must be a matrix, got {weight.dim()}-D tensor")
         for what, a, b in (("self", bias, weight), ("mat1", input, weight)):
-            if a.dtype is not b.dtype:
+            if a._data.dtype != b._data.dtype:
                 raise RuntimeError(f"{what} and mat2 must have the same dtype, but got "
                                    f"{_type_name(a)} and {_type_name(b)}")
     if input.shape[-1] != weight.shape[-1]:
@@ -76,7 +78,8 @@ def linear(input, weight, bias=None):
                            f"and {weight.shape[-1]}x{weight.shape[0]})")
     if bias is None:
         return _F.matmul(input, weight.t())
-    _F.expand(bias, tuple(input.shape[:-1]) + (weight.shape[0],))  # PyTorch's error if it can't
+    if bias._data.shape != (weight.shape[0],):  # PyTorch's error if it does not broadcast
+        _F.expanded_shape(bias, tuple(input.shape[:-1]) + (weight.shape[0],))
     if input.dim() == 2:
         return apply(_op("addmm"), bias, input, weight.t())
     flat = input.reshape(-1, input.shape[-1])
