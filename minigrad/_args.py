@@ -60,13 +60,26 @@ def bool_arg(value, name, who=None, position=None, none=False):
     raise TypeError(f"{_where(who, name, position)} must be bool, not {type_name(value)}")
 
 
-def number_arg(value, name, who=None, position=None):
-    """``value`` as a Python number (a 0-d tensor gives its value)."""
+def number_arg(value, name, who=None, position=None, tensor=True):
+    """``value`` as a Python number (a 0-d tensor gives its value, unless not ``tensor``)."""
     if isinstance(value, (builtins.int, builtins.float, builtins.bool, np.number, np.bool_)):
         return value.item() if isinstance(value, (np.number, np.bool_)) else value
-    if isinstance(value, _tensor.Tensor) and value._data.ndim == 0:
+    if tensor and isinstance(value, _tensor.Tensor) and value._data.ndim == 0:
         return value._data.item()
     raise TypeError(f"{_where(who, name, position)} must be Number, not {type_name(value)}")
+
+
+def float_arg(value, name, who=None, position=None):
+    """``value`` as a float (an int or float; PyTorch's TypeError for anything else)."""
+    if isinstance(value, (builtins.int, builtins.float, np.integer, np.floating)) and \
+            not isinstance(value, builtins.bool):
+        return builtins.float(value)
+    raise TypeError(f"{_where(who, name, position)} must be float, not {type_name(value)}")
+
+
+def number_text(v):
+    """A number as PyTorch's messages print it (a whole float without its ``.0``)."""
+    return str(builtins.int(v)) if isinstance(v, builtins.float) and v.is_integer() else str(v)
 
 
 def dtype_arg(dtype, who=None):

@@ -193,7 +193,7 @@ def arange(start, end=_UNSET, step=1, *, dtype=None, device=None, requires_grad=
     if by == 0:
         raise RuntimeError("step must be nonzero")
     if not (math.isfinite(lo) and math.isfinite(hi)):
-        raise RuntimeError(f"unsupported range: {_number(lo)} -> {_number(hi)}")
+        raise RuntimeError(f"unsupported range: {_args.number_text(lo)} -> {_args.number_text(hi)}")
     if not ((by > 0 and hi >= lo) or (by < 0 and hi <= lo)):
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
@@ -208,11 +208,6 @@ def arange(start, end=_UNSET, step=1, *, dtype=None, device=None, requires_grad=
     _args.check_allocation((count,), dtype.np)
     values = np.arange(lo, hi, by, dtype=np.float64)
     return _finish(values.astype(dtype.np), None, requires_grad, device, "arange")
-
-
-def _number(v):
-    """A number as PyTorch's messages print it (a whole float without its ``.0``)."""
-    return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
 
 
 def _scalar(v):
@@ -321,7 +316,7 @@ def normal(mean, std, size=None, *, requires_grad=False):
     mean = _args.number_arg(mean, "mean", "normal", 1)
     std = _args.number_arg(std, "std", "normal", 2)
     if not std >= 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {_number(std)}")
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {_args.number_text(std)}")
     if size is None:  # PyTorch's normal of two numbers needs a size
         raise TypeError("normal() received an invalid combination of arguments - got "
                         f"({_args.type_name(mean)}, {_args.type_name(std)}, NoneType), but "

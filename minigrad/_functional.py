@@ -105,6 +105,8 @@ def _dims(dim, ndim):
 def add(input, other, *, alpha=1):
     """input + alpha·other, broadcasting."""
     _check_operand(other, "add")
+    if not (type(alpha) is int and alpha == 1):
+        alpha = _args.number_arg(alpha, "alpha", "add", tensor=False)
     _check_broadcast(input, other)
     return apply(_op("add"), input, other, alpha=alpha)
 
@@ -124,6 +126,8 @@ def _check_sub(a, b):
 def sub(input, other, *, alpha=1):
     """input − alpha·other, broadcasting."""
     _check_operand(other, "sub")
+    if not (type(alpha) is int and alpha == 1):
+        alpha = _args.number_arg(alpha, "alpha", "sub", tensor=False)
     _check_sub(input, other)
     _check_broadcast(input, other)
     return apply(_op("sub"), input, other, alpha=alpha)
@@ -148,6 +152,10 @@ def mul(input, other):
 def div(input, other, *, rounding_mode=None):
     """input / other elementwise (true division: integers give float32)."""
     _check_operand(other, "div")
+    if rounding_mode is not None and not isinstance(rounding_mode, str):
+        raise TypeError(f"div() received an invalid combination of arguments - got (Tensor, "
+                        f"rounding_mode={_args.type_name(rounding_mode)}), but expected one of:\n"
+                        " * (Tensor other, *, str rounding_mode)\n")
     if rounding_mode in ("floor", "trunc"):
         _check_integer_division(input, other)
         return apply(_op("div_rounded"), input, other, rounding_mode=rounding_mode)
@@ -159,6 +167,7 @@ def div(input, other, *, rounding_mode=None):
 
 
 def true_divide(input, other):
+    """input / other (div without a rounding mode)."""
     return div(input, other)
 
 
@@ -1451,14 +1460,29 @@ def equal(input, other):
     return input.shape == other.shape and bool(np.array_equal(input._data, other._data))
 
 
+def check_tolerances(rtol, atol, who):
+    """rtol and atol as floats, neither negative (PyTorch's isclose checks)."""
+    rtol = _args.float_arg(rtol, "rtol", who, 3)
+    atol = _args.float_arg(atol, "atol", who, 4)
+    for name, tol in (("rtol", rtol), ("atol", atol)):
+        if tol < 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got "
+                               f"{_args.number_text(tol)}")
+    return rtol, atol
+
+
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """True when isclose holds everywhere."""
+    check_tolerances(rtol, atol, "allclose")
+    _args.bool_arg(equal_nan, "equal_nan", "allclose")
     return builtins.bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """|input − other| ≤ atol + rtol·|other| elementwise (both of one dtype)."""
     _check_tensor(other, "isclose", "other", 2)
+    rtol, atol = check_tolerances(rtol, atol, "isclose")
+    equal_nan = _args.bool_arg(equal_nan, "equal_nan", "isclose")
     if input.dtype is not other.dtype:
         raise RuntimeError(f"{_type_word(input)} did not match {_type_word(other)}")
     _check_broadcast(input, other)
@@ -1550,6 +1574,7 @@ floor, ceil, round, trunc = (_rounding(n) for n in ("floor", "ceil", "round", "t
 
 def nonzero(input, *, as_tuple=False):
     """The indices of the nonzero elements: (n, ndim) int64, or one tensor per dim."""
+    as_tuple = _args.bool_arg(as_tuple, "as_tuple", "nonzero")
     if input.ndim == 0:  # a 0-d tensor counts as one dimension in the tuple form only
         found = builtins.bool(input._data)
         if as_tuple:
@@ -1625,8 +1650,8 @@ def _inplace(self, op, *args, **attrs):
 
 
 def _inplace_method(name):
-    def method(self, other, *, alpha=1):
-        attrs = {"alpha": alpha} if name in ("add", "sub") else {}
+    def method(self, other, **options):
+        attrs = _inplace_options(name, options)
         _check_operand(other, name + "_")
         if name == "sub":
             _check_sub(self, other)
@@ -1638,6 +1663,21 @@ def _inplace_method(name):
 
 
 add_, sub_, mul_, div_ = (_inplace_method(n) for n in ("add", "sub", "mul", "div"))
+
+
+def _inplace_options(name, options):
+    """The keywords add_/sub_ (alpha) and div_ (rounding_mode) take; TypeError for others."""
+    allowed = {"add": ("alpha",), "sub": ("alpha",), "div": ("rounding_mode",)}.get(name, ())
+    for key in options:
+        if key not in allowed:
+            raise TypeError(f"{name}_() got an unexpected keyword argument '{key}'")
+    alpha = options.get("alpha", 1)
+    if not (type(alpha) is int and alpha == 1):
+        return {"alpha": _args.number_arg(alpha, "alpha", name + "_", tensor=False)}
+    if options.get("rounding_mode") is not None:
+        raise NotImplementedError("minigrad's div_ has no rounding_mode: use x = x.div(y, "
+                                  "rounding_mode=...)")
+    return {"alpha": 1} if name in ("add", "sub") else {}
 
 
 def zero_(self):
@@ -1748,7 +1788,7 @@ def _operator(fn):
 
 def _install_methods():
     methods = dict(
-        add=add, sub=sub, mul=mul, div=div, true_divide=div, neg=neg, negative=neg, pow=pow,
+        add=add, sub=sub, mul=mul, div=div, true_divide=true_divide, neg=neg, negative=neg, pow=pow,
         reciprocal=reciprocal, maximum=maximum, minimum=minimum, clamp=clamp, clip=clamp,
         exp=exp, log=log, sqrt=sqrt, rsqrt=rsqrt, abs=abs, sign=sign, sin=sin, cos=cos,
         tanh=tanh, sigmoid=sigmoid, relu=relu, square=square, clone=clone, to=to, type_as=type_as,

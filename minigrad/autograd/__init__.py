@@ -12,6 +12,13 @@ __all__ = ["backward", "grad", "backward_steps", "Variable", "no_grad", "enable_
            "set_detect_anomaly", "functional", "gradcheck", "gradgradcheck"]
 
 
+def _flags(**flags):
+    """PyTorch's engine reads these flags as integers: a str or a list is refused."""
+    for value in flags.values():
+        if value is not None and not isinstance(value, int):
+            raise TypeError(f"'{type(value).__name__}' object cannot be interpreted as an integer")
+
+
 def _tensor_tuple(tensors):
     return (tensors,) if isinstance(tensors, Tensor) else tuple(tensors)
 
@@ -58,6 +65,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
              grad_variables=None, inputs=None):
     """Accumulate into the leaves' ``.grad`` the vector-Jacobian products of ``tensors``."""
     tensors = _tensor_tuple(tensors)
+    _flags(retain_graph=retain_graph, create_graph=create_graph)
     if grad_variables is not None:
         grad_tensors = grad_variables
     grads = _make_grads(tensors, _grad_list(grad_tensors, len(tensors)))
@@ -87,6 +95,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     """The gradients of ``outputs`` with respect to ``inputs``, returned (``.grad`` untouched)."""
     outputs = _tensor_tuple(outputs)
     inputs = _tensor_tuple(inputs)
+    _flags(retain_graph=retain_graph, create_graph=create_graph, allow_unused=allow_unused)
     if not inputs:
         raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     for t in inputs:

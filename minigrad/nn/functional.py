@@ -129,6 +129,20 @@ def _check_target(input, target):
                            f"{_type_name(target)}")
 
 
+def _check_class_weight(input, weight):
+    """A class weight: one per class, of the input's dtype (PyTorch's errors)."""
+    if weight is None:
+        return
+    n_classes = input.shape[1] if input.dim() > 1 else input.shape[0]
+    if weight.dim() != 1 or weight.shape[0] != n_classes:
+        raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes "
+                           f"or no classes but got weight tensor of shape: "
+                           f"[{', '.join(map(str, weight.shape))}]")
+    if weight._data.dtype != input._data.dtype:
+        raise RuntimeError(f"expected scalar type {_type_name(input)} but found "
+                           f"{_type_name(weight)}")
+
+
 def _type_name(t):
     return t.dtype.legacy[:-6]  # "Float", "Long": the tensor type without "Tensor"
 
@@ -139,7 +153,9 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     """−input[n, target[n]]·weight[target[n]], averaged over the weights (or summed, or each);
     input (N, C, …) of log-probabilities or (C,), target class indices (N, …) or ()."""
     reduction = _reduction(reduction, size_average, reduce)
+    ignore_index = _args.int_arg(ignore_index, "ignore_index", "nll_loss_nd", 5)
     _check_target(input, target)
+    _check_class_weight(input, weight)
     if not input.is_floating_point():
         raise NotImplementedError(f"\"nll_loss_out_frame\" not implemented for "
                                   f"'{input.dtype.legacy[:-6]}'")
@@ -159,6 +175,11 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     """The cross-entropy of logits ``input`` (N, C, …) or (C,) against class indices, or
     against class probabilities of input's shape: nll_loss(log_softmax(input, 1), target)."""
     reduction = _reduction(reduction, size_average, reduce)
+    ignore_index = _args.int_arg(ignore_index, "ignore_index", "cross_entropy_loss", 5)
+    label_smoothing = _args.float_arg(label_smoothing, "label_smoothing", "cross_entropy_loss", 6)
+    if label_smoothing > 1.0:  # (PyTorch lets a negative one through)
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: "
+                           f"{_args.number_text(label_smoothing)}")
     class_dim = 0 if input.dim() == 1 else 1
     logp = _F.log_softmax(input, class_dim)
     if target.is_floating_point() and target.shape == input.shape:

@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 
+from .. import _args
 from .. import _creation
 from .. import _functional as _F
 from .._grad_mode import no_grad
@@ -71,7 +72,7 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
     _F.check_no_overlap(tensor)
     mean, std = _float(mean, "mean", "normal_", 1), _float(std, "std", "normal_", 2)
     if not std >= 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {_creation._number(std)}")
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {_args.number_text(std)}")
     return _fill(tensor, _creation._rng.normal(mean, std, tensor.shape))
 
 
