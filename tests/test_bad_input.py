@@ -366,6 +366,22 @@ KEYWORD_BAD = {  # keywords a signature may have without the valid call giving t
     "keepdim": lambda T: {"str": "yes"},
     "device": lambda T: {"'banana'": "banana", "int": 0},
     "dim": lambda T: {"5": 5, "str": "a", "float": 1.0},
+    "alpha": lambda T: {"str": "a", "None": None, "tensor": T.ones(2)},
+    "rounding_mode": lambda T: {"'bogus'": "bogus", "int": 1},
+    "reduction": lambda T: {"'bogus'": "bogus", "None": None},
+    "ignore_index": lambda T: {"float": 1.5, "str": "a"},
+    "label_smoothing": lambda T: {"str": "a", "2.0": 2.0, "-0.5": -0.5},
+    "weight": lambda T: {"str": "a", "shape (5,) tensor": T.ones(5), "int64 tensor":
+                         T.ones(3, dtype=T.int64)},
+    "inplace": lambda T: {"str": "yes"},
+    "equal_nan": lambda T: {"str": "yes"},
+    "rtol": lambda T: {"str": "a", "negative": -1.0},
+    "atol": lambda T: {"str": "a", "negative": -1.0},
+    "as_tuple": lambda T: {"str": "yes"},
+    "create_graph": lambda T: {"str": "yes"},
+    "retain_graph": lambda T: {"str": "yes"},
+    "allow_unused": lambda T: {"str": "yes"},
+    "strict": lambda T: {"str": "yes"},
 }
 
 
@@ -548,6 +564,9 @@ KNOWN_DIFFERENCES = {
         "backward through it raises); minigrad's registry holds differentiable ops only, so "
         "its floor_divide is not recorded") for path in ("floor_divide", "Tensor.floor_divide")
        for arg in ("input", "other")},
+    **{f"nn.functional.mse_loss[weight={label}]": (
+        "minigrad's mse_loss has no weight= (NotImplementedError): the weighted loss of PyTorch "
+        "2.13 is not implemented") for label in ("str", "shape (5,) tensor", "int64 tensor")},
 }
 
 
