@@ -82,6 +82,14 @@ def number_text(v):
     return str(builtins.int(v)) if isinstance(v, builtins.float) and v.is_integer() else str(v)
 
 
+def engine_flag(value):
+    """retain_graph/create_graph as PyTorch's engine reads them: as an integer (0/1, True/False);
+    a str, a list or None is refused."""
+    if not isinstance(value, (builtins.int, np.integer)):
+        raise TypeError(f"'{type(value).__name__}' object cannot be interpreted as an integer")
+    return builtins.bool(value)
+
+
 def dtype_arg(dtype, who=None):
     """A minigrad dtype from ``dtype=``: a dtype, or Python's float/int/bool (None: None);
     PyTorch refuses strings and numpy dtypes."""

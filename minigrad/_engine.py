@@ -76,7 +76,7 @@ def backward_steps(roots, grads, retain_graph=False, create_graph=False, capture
         if deps.get(node, 0) == 0 and node not in roots[i + 1:]:
             heapq.heappush(ready, (node.seq, node))
     call = _call if accumulate else _apply  # a dry run calls no hook
-    with _grad_mode.set_grad_enabled(bool(create_graph)):
+    with _grad_mode.set_grad_enabled(create_graph):
         while ready:
             node = heapq.heappop(ready)[1]
             g = buffers.pop(node)
@@ -174,8 +174,13 @@ def _retain(node, g, create_graph):
 
 def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None):
     """Run every step (``Tensor.backward``, ``autograd.backward``, ``autograd.grad``)."""
+    from ._args import engine_flag
     from ._graph import edge_to
 
+    retain_graph = engine_flag(retain_graph)
+    create_graph = engine_flag(create_graph)
+    if len(grad_tensors) != len(tensors):
+        raise RuntimeError(f"got {len(tensors)} tensors and {len(grad_tensors)} gradients")
     roots = []
     for i, t in enumerate(tensors):
         node = edge_to(t)

@@ -1,4 +1,5 @@
 """``minigrad.autograd``: backward and grad, grad modes, and the legacy ``Variable``."""
+from .._args import engine_flag
 from .._engine import backward_steps, run_backward
 from .._grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .._tensor import Tensor, warn_once
@@ -10,13 +11,6 @@ from .gradcheck import gradcheck, gradgradcheck
 __all__ = ["backward", "grad", "backward_steps", "Variable", "no_grad", "enable_grad",
            "set_grad_enabled", "is_grad_enabled", "Function", "detect_anomaly",
            "set_detect_anomaly", "functional", "gradcheck", "gradgradcheck"]
-
-
-def _flags(**flags):
-    """PyTorch's engine reads these flags as integers: a str or a list is refused."""
-    for value in flags.values():
-        if value is not None and not isinstance(value, int):
-            raise TypeError(f"'{type(value).__name__}' object cannot be interpreted as an integer")
 
 
 def _tensor_tuple(tensors):
@@ -45,8 +39,6 @@ def _make_grads(outputs, grads):
         else:
             raise TypeError("gradients can be either Tensors or None, but got "
                             f"{type(grad).__name__}")
-    if len(grads) != len(outputs):  # checked after the pairs, as PyTorch's engine does
-        raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
     return new_grads
 
 
@@ -58,14 +50,15 @@ def _ones(out):
 def _grad_list(grad_tensors, n):
     if grad_tensors is None:
         return [None] * n
-    return [grad_tensors] if isinstance(grad_tensors, Tensor) else list(grad_tensors)
+    if isinstance(grad_tensors, Tensor):
+        return [grad_tensors]
+    return list(grad_tensors)
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
              grad_variables=None, inputs=None):
     """Accumulate into the leaves' ``.grad`` the vector-Jacobian products of ``tensors``."""
     tensors = _tensor_tuple(tensors)
-    _flags(retain_graph=retain_graph, create_graph=create_graph)
     if grad_variables is not None:
         grad_tensors = grad_variables
     grads = _make_grads(tensors, _grad_list(grad_tensors, len(tensors)))
@@ -95,7 +88,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     """The gradients of ``outputs`` with respect to ``inputs``, returned (``.grad`` untouched)."""
     outputs = _tensor_tuple(outputs)
     inputs = _tensor_tuple(inputs)
-    _flags(retain_graph=retain_graph, create_graph=create_graph, allow_unused=allow_unused)
+    if allow_unused is not None:
+        engine_flag(allow_unused)
     if not inputs:
         raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     for t in inputs:
