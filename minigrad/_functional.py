@@ -152,18 +152,23 @@ def mul(input, other):
 def div(input, other, *, rounding_mode=None):
     """input / other elementwise (true division: integers give float32)."""
     _check_operand(other, "div")
-    if rounding_mode is not None and not isinstance(rounding_mode, str):
-        raise TypeError(f"div() received an invalid combination of arguments - got (Tensor, "
-                        f"rounding_mode={_args.type_name(rounding_mode)}), but expected one of:\n"
-                        " * (Tensor other, *, str rounding_mode)\n")
-    if rounding_mode in ("floor", "trunc"):
+    if rounding_mode is not None:
+        _check_rounding_mode(rounding_mode, "div")
         _check_integer_division(input, other)
         return apply(_op("div_rounded"), input, other, rounding_mode=rounding_mode)
-    if rounding_mode is not None:
-        raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
-                           f"but found '{rounding_mode}'")
     _check_broadcast(input, other)
     return apply(_op("div"), input, other)
+
+
+def _check_rounding_mode(rounding_mode, who):
+    """"floor" or "trunc" (PyTorch's errors for anything else)."""
+    if not isinstance(rounding_mode, str):
+        raise TypeError(f"{who}() received an invalid combination of arguments - got (Tensor, "
+                        f"rounding_mode={_args.type_name(rounding_mode)}), but expected one of:\n"
+                        " * (Tensor other, *, str rounding_mode)\n")
+    if rounding_mode not in ("floor", "trunc"):
+        raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                           f"but found '{rounding_mode}'")
 
 
 def true_divide(input, other):
@@ -1650,34 +1655,37 @@ def _inplace(self, op, *args, **attrs):
 
 
 def _inplace_method(name):
-    def method(self, other, **options):
-        attrs = _inplace_options(name, options)
+    def run(self, other, attrs):
         _check_operand(other, name + "_")
         if name == "sub":
             _check_sub(self, other)
         _check_broadcast(self, other)
         return _inplace(self, _op(name), other, **attrs)
-    method.__name__ = name + "_"
+
+    if name in ("add", "sub"):
+        def method(self, other, *, alpha=1):
+            if not (type(alpha) is int and alpha == 1):
+                alpha = _args.number_arg(alpha, "alpha", name + "_", tensor=False)
+            return run(self, other, {"alpha": alpha})
+    elif name == "div":
+        def method(self, other, *, rounding_mode=None):
+            if rounding_mode is None:
+                return run(self, other, {})
+            _check_rounding_mode(rounding_mode, "div_")
+            _check_operand(other, "div_")
+            _check_integer_division(self, other)
+            _check_broadcast(self, other)
+            return _inplace(self, _op("div_rounded"), other, rounding_mode=rounding_mode)
+    else:
+        def method(self, other):
+            return run(self, other, {})
+    method.__name__ = method.__qualname__ = name + "_"
     method.__doc__ = f"In-place {name}: self = self {name} other (bumps the version counter)."
     return method
 
 
 add_, sub_, mul_, div_ = (_inplace_method(n) for n in ("add", "sub", "mul", "div"))
 
-
-def _inplace_options(name, options):
-    """The keywords add_/sub_ (alpha) and div_ (rounding_mode) take; TypeError for others."""
-    allowed = {"add": ("alpha",), "sub": ("alpha",), "div": ("rounding_mode",)}.get(name, ())
-    for key in options:
-        if key not in allowed:
-            raise TypeError(f"{name}_() got an unexpected keyword argument '{key}'")
-    alpha = options.get("alpha", 1)
-    if not (type(alpha) is int and alpha == 1):
-        return {"alpha": _args.number_arg(alpha, "alpha", name + "_", tensor=False)}
-    if options.get("rounding_mode") is not None:
-        raise NotImplementedError("minigrad's div_ has no rounding_mode: use x = x.div(y, "
-                                  "rounding_mode=...)")
-    return {"alpha": 1} if name in ("add", "sub") else {}
 
 
 def zero_(self):
