@@ -70,6 +70,13 @@ def from_numpy_dtype(np_dtype):
 
 def promote_types(a, b):
     """The smallest dtype both ``a`` and ``b`` convert to (``torch.promote_types``)."""
+    for k, d in enumerate((a, b)):
+        if not isinstance(d, dtype):
+            kind = type(d)
+            name = kind.__name__ if kind.__module__ == "builtins" else \
+                f"{kind.__module__.split('.')[0]}.{kind.__qualname__}"
+            raise TypeError(f"promote_types(): argument 'type{k + 1}' (position {k + 1}) must be "
+                            f"torch.dtype, not {name}")
     if a is b:
         return a
     if a.category != b.category:

@@ -174,13 +174,18 @@ def _retain(node, g, create_graph):
 
 def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None):
     """Run every step (``Tensor.backward``, ``autograd.backward``, ``autograd.grad``)."""
+    from ._args import engine_flag
     from ._graph import edge_to
 
+    retain_graph = engine_flag(retain_graph)
+    create_graph = engine_flag(create_graph)
+    if len(grad_tensors) != len(tensors):
+        raise RuntimeError(f"got {len(tensors)} tensors and {len(grad_tensors)} gradients")
     roots = []
-    for t in tensors:
+    for i, t in enumerate(tensors):
         node = edge_to(t)
         if node is None:
-            raise RuntimeError("element 0 of tensors does not require grad and does not have "
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have "
                                "a grad_fn")
         roots.append(node)
     capture = None

@@ -5,14 +5,16 @@ registry op from ``ops``. Functions with no derivative (comparisons, argmax) com
 The table at the end makes most of them ``Tensor`` methods too.
 """
 import builtins
+import functools
 import numbers
 
 import numpy as np
 
+from . import _args
 from . import _dtype
 from . import _grad_mode
 from ._graph import apply, sum_to_shape
-from ._tensor import Tensor, _wrap_dim, as_operand, warn_once
+from ._tensor import Tensor, _wrap_dim, as_operand, device, warn_once
 
 
 def _op(name):
@@ -61,11 +63,34 @@ def _binary(name, a, b):
     return apply(OPS[name], a, b)
 
 
+class _AllDims:
+    """The default ``dim`` of the reductions whose PyTorch overloads take no ``dim=None``:
+    every dimension (an explicit None is refused, as there)."""
+
+    def __repr__(self):
+        return "<all dims>"
+
+
+ALL_DIMS = _AllDims()
+
+
+def _dim_given(dim, who):
+    """None for the default (every dim); PyTorch's TypeError for an explicit None."""
+    if dim is ALL_DIMS:
+        return None
+    if dim is None:
+        raise TypeError(f"{who}() received an invalid combination of arguments - got (NoneType), "
+                        "but expected one of:\n * ()\n * (int dim, bool keepdim = False)\n")
+    return dim
+
+
 def _dims(dim, ndim):
     """A reduction's dims as a sorted tuple of non-negative ints (None: every axis)."""
     if dim is None:
         return None
-    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    if not isinstance(dim, (tuple, list)):
+        dim = (_args.dim_type(dim),)
+    dims = tuple(dim)
     wrapped = [_wrap_dim(d, ndim) for d in dims]
     for k, d in enumerate(wrapped):
         if d in wrapped[:k]:
@@ -80,6 +105,8 @@ def _dims(dim, ndim):
 def add(input, other, *, alpha=1):
     """input + alpha·other, broadcasting."""
     _check_operand(other, "add")
+    if not (type(alpha) is int and alpha == 1):
+        alpha = _args.number_arg(alpha, "alpha", "add", tensor=False)
     _check_broadcast(input, other)
     return apply(_op("add"), input, other, alpha=alpha)
 
@@ -99,6 +126,8 @@ def _check_sub(a, b):
 def sub(input, other, *, alpha=1):
     """input − alpha·other, broadcasting."""
     _check_operand(other, "sub")
+    if not (type(alpha) is int and alpha == 1):
+        alpha = _args.number_arg(alpha, "alpha", "sub", tensor=False)
     _check_sub(input, other)
     _check_broadcast(input, other)
     return apply(_op("sub"), input, other, alpha=alpha)
@@ -123,31 +152,43 @@ def mul(input, other):
 def div(input, other, *, rounding_mode=None):
     """input / other elementwise (true division: integers give float32)."""
     _check_operand(other, "div")
-    if rounding_mode in ("floor", "trunc"):
+    if rounding_mode is not None:
+        _check_rounding_mode(rounding_mode, "div")
         _check_integer_division(input, other)
         return apply(_op("div_rounded"), input, other, rounding_mode=rounding_mode)
-    if rounding_mode is not None:
-        raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
-                           f"but found '{rounding_mode}'")
     _check_broadcast(input, other)
     return apply(_op("div"), input, other)
 
 
+def _check_rounding_mode(rounding_mode, who):
+    """"floor" or "trunc" (PyTorch's errors for anything else)."""
+    if not isinstance(rounding_mode, str):
+        raise TypeError(f"{who}() received an invalid combination of arguments - got (Tensor, "
+                        f"rounding_mode={_args.type_name(rounding_mode)}), but expected one of:\n"
+                        " * (Tensor other, *, str rounding_mode)\n")
+    if rounding_mode not in ("floor", "trunc"):
+        raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                           f"but found '{rounding_mode}'")
+
+
 def true_divide(input, other):
+    """input / other (div without a rounding mode)."""
     return div(input, other)
 
 
 def neg(input):
     """−input."""
-    if input._data.dtype == np.bool_:
-        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you "
-                           "are trying to invert a mask, use the `~` or `logical_not()` operator "
-                           "instead.")
+    _check_bool_kernel(input, "neg")
     return apply(_op("neg"), input)
 
 
 def pow(input, exponent):
     """input ** exponent; either may be a Python number."""
+    for arg in (input, exponent):
+        if not isinstance(arg, (Tensor, numbers.Number, np.generic)):
+            raise TypeError(f"pow() received an invalid combination of arguments - got "
+                            f"({_args.type_name(exponent)}), but expected one of:\n * (Tensor "
+                            "exponent)\n * (Number exponent)\n")
     if not isinstance(input, Tensor):
         base = input
         x = exponent if exponent.is_floating_point() or not isinstance(base, float) \
@@ -159,6 +200,16 @@ def pow(input, exponent):
     if isinstance(exponent, numbers.Integral) and exponent < 0 and not input.is_floating_point():
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     return apply(_op("pow_scalar"), _promoted_for_scalar(input, exponent), exponent=exponent)
+
+
+def sign_forward(x):
+    """sign(x): −1, 0 or 1; 0 for NaN, and a bool stays itself (as PyTorch computes it)."""
+    if x.dtype == np.bool_:
+        return x.copy()
+    out = np.sign(x)
+    if x.dtype.kind == "f":
+        out = np.where(np.isnan(x), x.dtype.type(0), out)
+    return out
 
 
 def power(x, y):
@@ -196,20 +247,27 @@ def reciprocal(input):
 
 def maximum(input, other):
     """Elementwise maximum (gradient split evenly at ties)."""
+    _check_tensor(other, "maximum", "other", 2)
     _check_broadcast(input, other)
     return apply(_op("maximum"), input, other)
 
 
 def minimum(input, other):
     """Elementwise minimum (gradient split evenly at ties)."""
+    _check_tensor(other, "minimum", "other", 2)
     _check_broadcast(input, other)
     return apply(_op("minimum"), input, other)
 
 
 def where(condition, input=None, other=None):
     """condition ? input : other, elementwise with broadcasting."""
+    if not isinstance(condition, (Tensor, np.ndarray)):  # arrays: the VJPs' masks
+        _check_tensor(condition, "where", "condition", 1)
     if input is None and other is None:
         return nonzero(as_operand(condition), as_tuple=True)
+    for k, (name, x) in enumerate((("input", input), ("other", other))):
+        if not isinstance(x, (Tensor, numbers.Number, np.generic, np.ndarray)):
+            _check_tensor(x, "where", name, k + 2)
     cond = _array(condition)
     if cond.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
@@ -220,6 +278,7 @@ def where(condition, input=None, other=None):
 
 def clamp(input, min=None, max=None):
     """input limited to [min, max] (either bound may be None)."""
+    _check_bounds(min, max, "clamp")
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
@@ -237,6 +296,16 @@ def clamp(input, min=None, max=None):
 clip = clamp
 
 
+def _check_bounds(low, high, who):
+    """PyTorch's TypeError for bounds that are neither numbers, tensors nor None."""
+    for bound in (low, high):
+        if bound is not None and not isinstance(bound, (Tensor, numbers.Number, np.generic)):
+            raise TypeError(f"{who}() received an invalid combination of arguments - got "
+                            f"({_args.type_name(low)}, {_args.type_name(high)}), but expected "
+                            "one of:\n * (Tensor min = None, Tensor max = None)\n * (Number min = "
+                            "None, Number max = None)\n")
+
+
 def _check_tensor(x, who, arg="input", position=1):
     """PyTorch's TypeError for a non-tensor where its function wants a tensor."""
     if not isinstance(x, Tensor):
@@ -247,9 +316,26 @@ def _check_tensor(x, who, arg="input", position=1):
                         f"{name}")
 
 
+_NO_BOOL_KERNEL = {  # what PyTorch says for a bool tensor where it has no kernel for one
+    "abs": (NotImplementedError, "\"abs_cpu\" not implemented for 'Bool'"),
+    "relu": (RuntimeError, "Boolean inputs not supported for relu"),
+    "neg": (RuntimeError, "Negation, the `-` operator, on a bool tensor is not supported. If you "
+            "are trying to invert a mask, use the `~` or `logical_not()` operator instead."),
+    **{n: (NotImplementedError, f"\"{n}_vml_cpu\" not implemented for 'Bool'")
+       for n in ("floor", "ceil", "round", "trunc")},
+}
+
+
+def _check_bool_kernel(input, name):
+    if input._data.dtype == np.bool_ and name in _NO_BOOL_KERNEL:
+        error, message = _NO_BOOL_KERNEL[name]
+        raise error(message)
+
+
 def _unary(name):
     def fn(input):
         _check_tensor(input, name)
+        _check_bool_kernel(input, name)
         return apply(_op(name), input)
     fn.__name__ = name
     fn.__doc__ = f"Elementwise {name} (its derivative: minigrad.ops.OPS['{name}'].math)."
@@ -277,20 +363,32 @@ def clone(input):
 
 def to(input, *args, dtype=None, **kwargs):
     """input converted to ``dtype`` (same tensor when nothing changes)."""
+    given = dtype = _args.dtype_arg(dtype, "to")
     for a in args:
-        if isinstance(a, (_dtype.dtype, np.dtype)):  # numpy dtypes: the engine's casts
+        if isinstance(a, _dtype.dtype):
+            if given is not None:  # no overload of PyTorch's takes a dtype twice
+                raise TypeError("to() received an invalid combination of arguments - got "
+                                "(torch.dtype, dtype=torch.dtype)")
             dtype = a
+        elif isinstance(a, np.dtype):  # what the engine passes (a node's input_meta)
+            dtype = _dtype.from_numpy_dtype(a)
         elif isinstance(a, Tensor):
             dtype = a.dtype
-        elif isinstance(a, np.dtype):  # what the engine passes (a node's input_meta)
-            dtype = a
-    if isinstance(dtype, np.dtype) or isinstance(dtype, type):
-        dtype = _dtype.from_numpy_dtype(dtype)
+        elif isinstance(a, (str, int, device)) and not isinstance(a, builtins.bool):
+            device(a)  # PyTorch's error for a device this build does not have
+        elif a is not None:
+            raise TypeError(f"to() received an invalid combination of arguments - got "
+                            f"({_args.type_name(a)}), but expected one of:\n * (torch.device "
+                            "device = None, torch.dtype dtype = None)\n * (torch.dtype dtype)\n"
+                            " * (Tensor tensor)\n")
+    if "device" in kwargs and kwargs["device"] is not None:
+        device(kwargs["device"])
     if dtype is None or dtype.np == input._data.dtype:
         return input
     return apply(_op("to_copy"), input, dtype=dtype)
 
 
+@_args.tensors("other")
 def type_as(input, other):
     return to(input, other.dtype)
 
@@ -299,14 +397,18 @@ def type_as(input, other):
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     """Σ over ``dim`` (an int or tuple; None: everything); ints and bools sum to int64."""
     _check_tensor(input, "sum")
+    dtype = _args.dtype_arg(dtype, "sum")
     if dtype is not None:
         input = to(input, dtype)
-    return apply(_op("sum"), input, dim=_dims(dim, input.ndim), keepdim=keepdim)
+    keepdim = _args.bool_arg(keepdim, "keepdim", "sum")
+    out = apply(_op("sum"), input, dim=_dims(dim, input.ndim), keepdim=keepdim)
+    return out if dtype is None or out.dtype is dtype else to(out, dtype)  # bool stays bool
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     """Average over ``dim`` (floating point tensors only)."""
     _check_tensor(input, "mean")
+    dtype = _args.dtype_arg(dtype, "mean")
     if dtype is not None:
         if not dtype.is_floating_point:
             raise RuntimeError("mean(): could not infer output dtype. Optional dtype must be "
@@ -316,15 +418,20 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     if not input.is_floating_point():
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
                            "floating point or complex dtype. Got: " + _type_word(input))
+    keepdim = _args.bool_arg(keepdim, "keepdim", "mean")
     return apply(_op("mean"), input, dim=_dims(dim, input.ndim), keepdim=keepdim)
 
 
-def prod(input, dim=None, keepdim=False, *, dtype=None):
+def prod(input, dim=ALL_DIMS, keepdim=False, *, dtype=None):
     """Π over ``dim`` (an int; None: everything)."""
     _check_tensor(input, "prod")
+    dtype = _args.dtype_arg(dtype, "prod")
     if dtype is not None:
         input = to(input, dtype)
-    return apply(_op("prod"), input, dim=_dims(dim, input.ndim), keepdim=keepdim)
+    keepdim = _args.bool_arg(keepdim, "keepdim", "prod")
+    dim = _dim_given(dim, "prod")
+    out = apply(_op("prod"), input, dim=_dims(dim, input.ndim), keepdim=keepdim)
+    return out if dtype is None or out.dtype is dtype else to(out, dtype)  # bool stays bool
 
 
 def _type_word(t):
@@ -350,8 +457,10 @@ class _MinMax(tuple):
 
 
 def _extremum(input, dim, keepdim, which):
+    keepdim = _args.bool_arg(keepdim, "keepdim", which)
     if isinstance(dim, Tensor):
         return maximum(input, dim) if which == "max" else minimum(input, dim)
+    dim = _dim_given(dim, which)
     if dim is None:
         if input.numel() == 0:
             raise RuntimeError(f"{which}(): Expected reduction dim to be specified for "
@@ -368,17 +477,18 @@ def _extremum(input, dim, keepdim, which):
     return _MinMax(values, _new(idx.astype(np.int64)), which)
 
 
-def max(input, dim=None, keepdim=False):
+def max(input, dim=ALL_DIMS, keepdim=False):
     """The largest element; with ``dim``, (values, indices) along it; with a tensor, maximum."""
     return _extremum(input, dim, keepdim, "max")
 
 
-def min(input, dim=None, keepdim=False):
+def min(input, dim=ALL_DIMS, keepdim=False):
     """The smallest element; with ``dim``, (values, indices) along it; with a tensor, minimum."""
     return _extremum(input, dim, keepdim, "min")
 
 
 def _reduce_extremum(input, dim, keepdim, which):
+    keepdim = _args.bool_arg(keepdim, "keepdim", which)
     dims = _dims(dim, input.ndim) if dim != () else None
     if dims is None and input.numel() == 0:
         raise RuntimeError(f"{which}(): Expected reduction dim to be specified for input.numel() "
@@ -407,6 +517,7 @@ def _check_reduced_size(input, d, who):
 
 
 def _arg_extremum(fn, input, dim, keepdim, who):
+    keepdim = _args.bool_arg(keepdim, "keepdim", who)
     if input._data.dtype == np.bool_:
         raise RuntimeError(f"{who}(): does not support bool input")
     if dim is None:
@@ -436,14 +547,35 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     """The vector p-norm over ``dim`` (None: all elements; "fro" means 2)."""
     if p in ("fro", None):
         p = 2
+    elif p == "nuc":
+        if input.ndim < 2:
+            raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
+                               "dimensions.")
+        raise NotImplementedError("minigrad has no nuclear norm (p='nuc')")
+    elif isinstance(p, str):
+        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+    elif not isinstance(p, (numbers.Number, np.generic)) or isinstance(p, builtins.bool):
+        raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not "
+                        f"{_args.type_name(p)}")
     if not input.is_floating_point():
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
                            f"input. Got {_type_word(input)}")
+    dtype = _args.dtype_arg(dtype, "linalg_vector_norm")
+    if dtype is not None:
+        if not dtype.is_floating_point:
+            raise RuntimeError("linalg.vector_norm: dtype should be floating point or complex, "
+                               f"but got {dtype.legacy[:-6]}")
+        input = to(input, dtype)
+    keepdim = _args.bool_arg(keepdim, "keepdim", "norm")
     return apply(_op("norm"), input, p=p, dim=_dims(dim, input.ndim), keepdim=keepdim)
 
 
 def logsumexp(input, dim, keepdim=False):
     """ln Σ exp(input) over ``dim``, computed stably."""
+    keepdim = _args.bool_arg(keepdim, "keepdim", "logsumexp")
+    if dim is None:
+        raise TypeError("logsumexp(): argument 'dim' (position 1) must be tuple of ints, not "
+                        "NoneType")
     return apply(_op("logsumexp"), input, dim=_dims(dim, input.ndim), keepdim=keepdim)
 
 
@@ -456,6 +588,7 @@ def _check_softmax_dtype(input, dim, who):
 
 def softmax(input, dim, dtype=None):
     """exp(input) normalised to sum to 1 along ``dim``."""
+    dtype = _args.dtype_arg(dtype, "softmax")
     if dtype is not None:
         input = to(input, dtype)
     _check_softmax_dtype(input, _wrap_dim(dim, input.ndim), "softmax")
@@ -464,6 +597,7 @@ def softmax(input, dim, dtype=None):
 
 def log_softmax(input, dim, dtype=None):
     """log(softmax(input)) along ``dim``, computed stably."""
+    dtype = _args.dtype_arg(dtype, "log_softmax")
     if dtype is not None:
         input = to(input, dtype)
     _check_softmax_dtype(input, _wrap_dim(dim, input.ndim), "log_softmax")
@@ -484,6 +618,7 @@ _C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "in
 
 def dot(input, other):
     """Σᵢ inputᵢ·otherᵢ of two 1-D tensors."""
+    _check_tensor(other, "dot", "other", 2)
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D "
                            "tensors")
@@ -499,6 +634,9 @@ def dot(input, other):
 
 def mv(input, vec):
     """Matrix (m, n) times vector (n,) -> (m,)."""
+    _check_tensor(vec, "mv", "vec", 2)
+    if input.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     if input.ndim != 2 or vec.ndim != 1:
         raise RuntimeError("vector + matrix @ vector expected, got 1, "
                            f"{input.ndim}, {vec.ndim}")
@@ -513,6 +651,7 @@ def mv(input, vec):
 
 def mm(input, mat2):
     """Matrix product (m, k) @ (k, n) -> (m, n); vjp: gA = g Bᵀ, gB = Aᵀ g."""
+    _check_tensor(mat2, "mm", "mat2", 2)
     if input.ndim != 2 or mat2.ndim != 2:
         raise RuntimeError(f"{'self' if input.ndim != 2 else 'mat2'} must be a matrix")
     if input.shape[1] != mat2.shape[0]:
@@ -602,6 +741,7 @@ def matmul(input, other):
     return apply(_op("unsafe_view"), out, shape=shape)
 
 
+@_args.tensors("vec2")
 def outer(input, vec2):
     """Outer product (m,) ⊗ (n,) -> (m, n)."""
     for name, t in (("self", input), ("vec2", vec2)):
@@ -611,10 +751,8 @@ def outer(input, vec2):
 
 
 # ---- shapes --------------------------------------------------------------------------------
-def _shape_arg(shape):
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
-    return tuple(int(s) for s in shape)
+def _shape_arg(shape, who, name="size"):
+    return _args.size_arg(shape, who, name)
 
 
 def _infer_shape(shape, numel):
@@ -645,7 +783,7 @@ def _infer_shape(shape, numel):
 
 def reshape(input, *shape):
     """The same elements in a new shape (one dimension may be -1)."""
-    shape = _infer_shape(_shape_arg(shape), input.numel())
+    shape = _infer_shape(_shape_arg(shape, "reshape", "shape"), input.numel())
     if input.numel() and not np.may_share_memory(input._data.reshape(shape), input._data):
         return apply(_op("unsafe_view"), clone(input), shape=shape)  # a copy, as PyTorch's
     return apply(_op("view"), input, shape=shape)
@@ -660,7 +798,7 @@ def view(input, *shape):
     """Like reshape, but only where no copy is needed (PyTorch's error otherwise)."""
     if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
         raise NotImplementedError("view(dtype) is not supported by minigrad")
-    shape = _infer_shape(_shape_arg(shape), input.numel())
+    shape = _infer_shape(_shape_arg(shape, "view"), input.numel())
     if input.numel() and not np.may_share_memory(input._data.reshape(shape), input._data):
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at "
                            "least one dimension spans across two contiguous subspaces). Use "
@@ -668,19 +806,21 @@ def view(input, *shape):
     return apply(_op("view"), input, shape=shape)
 
 
+@_args.tensors("other")
 def view_as(input, other):
     return view(input, other.shape)
 
 
+@_args.tensors("other")
 def reshape_as(input, other):
     return reshape(input, other.shape)
 
 
 def flatten(input, start_dim=0, end_dim=-1):
     """Dimensions start_dim..end_dim merged into one."""
+    s, e = _wrap_dim(start_dim, input.ndim), _wrap_dim(end_dim, input.ndim)
     if input.ndim == 0:
         return reshape(input, 1)
-    s, e = _wrap_dim(start_dim, input.ndim), _wrap_dim(end_dim, input.ndim)
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if s == e:
@@ -694,7 +834,12 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 def expand(input, *sizes):
     """A broadcast view to ``sizes`` (-1 keeps a dimension)."""
-    sizes = _shape_arg(sizes)
+    sizes = _shape_arg(sizes, "expand")
+    return apply(_op("expand"), input, shape=expanded_shape(input, sizes))
+
+
+def expanded_shape(input, sizes):
+    """The shape ``input`` expands to for ``sizes`` (-1 keeps a dimension; PyTorch's errors)."""
     if len(sizes) < input.ndim:
         raise RuntimeError(f"expand(torch.{input.dtype.legacy}{{[{', '.join(map(str, input.shape))}"
                            f"]}}, size=[{', '.join(map(str, sizes))}]): the number of sizes "
@@ -715,9 +860,10 @@ def expand(input, *sizes):
                                f"[{', '.join(map(str, sizes))}].  Tensor sizes: "
                                f"[{', '.join(map(str, input.shape))}]")
         target.append(s)
-    return apply(_op("expand"), input, shape=tuple(target))
+    return tuple(target)
 
 
+@_args.tensors("other")
 def expand_as(input, other):
     return expand(input, other.shape)
 
@@ -728,7 +874,7 @@ def broadcast_to(input, shape):
 
 def permute(input, *dims):
     """Axes reordered: output axis i is input axis dims[i]."""
-    dims = _shape_arg(dims)
+    dims = _shape_arg(dims, "permute", "dims")
     if len(dims) != input.ndim:
         raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does "
                            "not match the length of the desired ordering of dimensions i.e. "
@@ -772,12 +918,12 @@ def _T(input):
     return apply(_op("permute"), input, dims=tuple(reversed(range(input.ndim))))
 
 
-def squeeze(input, dim=None):
+def squeeze(input, dim=ALL_DIMS):
     """Size-1 dimensions removed (all of them, or only those in ``dim``)."""
-    if dim is None:
+    if _dim_given(dim, "squeeze") is None:
         dims, variant = tuple(i for i, s in enumerate(input.shape) if s == 1), 0
     else:
-        variant = 1 if isinstance(dim, int) else 2
+        variant = 2 if isinstance(dim, (tuple, list)) else 1
         dims = tuple(_wrap_dim(d, input.ndim) for d in ((dim,) if variant == 1 else dim))
         dims = tuple(d for d in dims if input.ndim and input.shape[d] == 1)
     return apply(_op("squeeze"), input, dims=dims, variant=variant)
@@ -788,9 +934,21 @@ def unsqueeze(input, dim):
     return apply(_op("unsqueeze"), input, dim=_wrap_dim(dim, input.ndim + 1))
 
 
+def _tensor_list(tensors, who):
+    """The tensors of a list or tuple argument (PyTorch's TypeErrors for anything else)."""
+    if not isinstance(tensors, (tuple, list)):
+        raise TypeError(f"{who}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+                        f"{_args.type_name(tensors)}")
+    for k, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {k} in argument 0, but got "
+                            f"{_args.type_name(t)}")
+    return list(tensors)
+
+
 def cat(tensors, dim=0):
     """Tensors joined along an existing dimension."""
-    tensors = list(tensors)
+    tensors = _tensor_list(tensors, "cat")
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     for k, t in enumerate(tensors):
@@ -815,7 +973,7 @@ concat = concatenate = cat
 
 def stack(tensors, dim=0):
     """Tensors of one shape joined along a new dimension."""
-    tensors = list(tensors)
+    tensors = _tensor_list(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     for k, t in enumerate(tensors):
@@ -829,6 +987,13 @@ def stack(tensors, dim=0):
 def select(input, dim, index):
     """input[..., index, ...] at dimension ``dim``."""
     d = _wrap_dim(dim, input.ndim)
+    index = _args.int_arg(index, "index", "select", 3)
+    if input.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    size = input.shape[d]
+    if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"[{', '.join(map(str, input.shape))}] at dimension {d}")
     return input[(slice(None),) * d + (index,)]
 
 
@@ -843,9 +1008,13 @@ def unbind(input, dim=0):
 
 def split(input, split_size_or_sections, dim=0):
     """Pieces of ``split_size`` along ``dim`` (or of the listed sizes)."""
+    if input.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = _wrap_dim(dim, input.ndim)
     n = input.shape[d]
     name = "SplitWithSizesBackward0"
+    if not isinstance(split_size_or_sections, (tuple, list)):
+        split_size_or_sections = _args.int_arg(split_size_or_sections, "split_size", "split", 2)
     if isinstance(split_size_or_sections, int):
         step, name = split_size_or_sections, "SplitBackward0"
         if step < 0:
@@ -856,7 +1025,11 @@ def split(input, split_size_or_sections, dim=0):
                                f"dimension size of {n}")
         sizes = [builtins.min(step, n - i) for i in range(0, n, step)] if n else [0]
     else:
-        sizes = list(split_size_or_sections)
+        sizes = list(_args.size_arg((split_size_or_sections,), "split_with_sizes",
+                                    "split_sizes"))
+        if builtins.any(s < 0 for s in sizes):
+            raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative "
+                               f"entries, but got split_sizes={sizes}")
         if builtins.sum(sizes) != n:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
                                f"(input tensor's size at dimension {d}), but got split_sizes="
@@ -871,6 +1044,9 @@ def split(input, split_size_or_sections, dim=0):
 
 def chunk(input, chunks, dim=0):
     """At most ``chunks`` pieces of equal size (the last may be smaller)."""
+    chunks = _args.int_arg(chunks, "chunks", "chunk", 1)
+    if input.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     n = input.shape[_wrap_dim(dim, input.ndim)]
@@ -1174,6 +1350,10 @@ def vector_norm_forward(x, p, dim, keepdim):
     a = np.abs(x)
     if p == float("inf"):
         return np.max(a, axis=dim, keepdims=keepdim)
+    if p == -float("inf"):
+        return np.min(a, axis=dim, keepdims=keepdim)
+    if p == 0:  # the number of nonzero elements
+        return np.sum(a != 0, axis=dim, keepdims=keepdim).astype(x.dtype)
     if p == 2:
         return np.sqrt(np.sum(a * a, axis=dim, keepdims=keepdim))
     if p == 1:
@@ -1188,7 +1368,9 @@ def vector_norm_vjp(g, x, out, p, dim, keepdim):
     z = _unreduce(out, x.shape, dim, keepdim)
     if p == 1:
         return g * x.sign()
-    if p == float("inf"):  # the gradient is shared by the elements of largest |x|
+    if p == 0:
+        return g * 0.0
+    if p in (float("inf"), -float("inf")):  # the gradient is shared by the elements of largest |x|
         peak = x.abs() == z.detach()
         count = peak.sum(dim, keepdim=True) if dim is not None else peak.sum()
         return g * x.sign() * peak / count
@@ -1206,11 +1388,15 @@ def logsumexp_forward(x, dim, keepdim):
 
 
 def softmax_forward(x, dim):
+    if x.size == 0:
+        return x.copy()
     e = np.exp(x - np.max(x, axis=dim, keepdims=True))
     return e / np.sum(e, axis=dim, keepdims=True)
 
 
 def log_softmax_forward(x, dim):
+    if x.size == 0:
+        return x.copy()
     shifted = x - np.max(x, axis=dim, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
 
@@ -1220,16 +1406,20 @@ def _array(x):
     return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
+_COMPARE_NAMES = {"equal": "eq", "not_equal": "ne", "less": "lt", "less_equal": "le",
+                  "greater": "gt", "greater_equal": "ge"}
+
+
 def _compare(fn):
     def compare(input, other):
         if not isinstance(other, (Tensor, numbers.Number, np.ndarray, np.generic)):
-            return NotImplemented
+            _check_operand(other, _COMPARE_NAMES[fn.__name__])
         a, b = as_operand(input), as_operand(other)
         _check_broadcast(a, b)
         common = _dtype.result_type(a, b).np
         return _new(fn(a._data.astype(common, copy=False), b._data.astype(common, copy=False)))
-    compare.__name__ = fn.__name__
-    compare.__doc__ = f"Elementwise {fn.__name__} as a bool tensor."
+    compare.__name__ = _COMPARE_NAMES[fn.__name__]
+    compare.__doc__ = f"Elementwise {fn.__name__.replace('_', ' ')} as a bool tensor."
     return compare
 
 
@@ -1269,30 +1459,53 @@ def bitwise_not(input):
     return _new(np.invert(input._data))
 
 
+@_args.tensors("other")
 def equal(input, other):
     """True when both have the same shape and elements."""
     return input.shape == other.shape and bool(np.array_equal(input._data, other._data))
 
 
+def check_tolerances(rtol, atol, who):
+    """rtol and atol as floats, neither negative (PyTorch's isclose checks)."""
+    rtol = _args.float_arg(rtol, "rtol", who, 3)
+    atol = _args.float_arg(atol, "atol", who, 4)
+    for name, tol in (("rtol", rtol), ("atol", atol)):
+        if tol < 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got "
+                               f"{_args.number_text(tol)}")
+    return rtol, atol
+
+
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    """True when isclose holds everywhere."""
+    check_tolerances(rtol, atol, "allclose")
+    _args.bool_arg(equal_nan, "equal_nan", "allclose")
+    return builtins.bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """|input − other| ≤ atol + rtol·|other| elementwise (both of one dtype)."""
-    if isinstance(other, Tensor) and input.dtype is not other.dtype:
+    _check_tensor(other, "isclose", "other", 2)
+    rtol, atol = check_tolerances(rtol, atol, "isclose")
+    equal_nan = _args.bool_arg(equal_nan, "equal_nan", "isclose")
+    if input.dtype is not other.dtype:
         raise RuntimeError(f"{_type_word(input)} did not match {_type_word(other)}")
-    return _new(np.isclose(input._data, _array(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+    _check_broadcast(input, other)
+    with np.errstate(all="ignore"):
+        return _new(np.isclose(input._data, other._data, rtol=rtol, atol=atol,
+                               equal_nan=equal_nan))
 
 
 def all(input, dim=None, keepdim=False):
     """True where every element (along dim) is nonzero."""
+    keepdim = _args.bool_arg(keepdim, "keepdim", "all")
     return _new(np.all(input._data, axis=None if dim is None else _wrap_dim(dim, input.ndim),
                        keepdims=keepdim))
 
 
 def any(input, dim=None, keepdim=False):
     """True where some element (along dim) is nonzero."""
+    keepdim = _args.bool_arg(keepdim, "keepdim", "any")
     return _new(np.any(input._data, axis=None if dim is None else _wrap_dim(dim, input.ndim),
                        keepdims=keepdim))
 
@@ -1354,6 +1567,7 @@ def remainder(input, other):
 
 def _rounding(name):
     def r(input):
+        _check_bool_kernel(input, name)
         return apply(_op(name), input)
     r.__name__ = name
     r.__doc__ = f"Elementwise {name} (its gradient is zero)."
@@ -1365,6 +1579,7 @@ floor, ceil, round, trunc = (_rounding(n) for n in ("floor", "ceil", "round", "t
 
 def nonzero(input, *, as_tuple=False):
     """The indices of the nonzero elements: (n, ndim) int64, or one tensor per dim."""
+    as_tuple = _args.bool_arg(as_tuple, "as_tuple", "nonzero")
     if input.ndim == 0:  # a 0-d tensor counts as one dimension in the tuple form only
         found = builtins.bool(input._data)
         if as_tuple:
@@ -1421,7 +1636,14 @@ def _inplace(self, op, *args, **attrs):
     if result._data.shape != self._data.shape:
         raise RuntimeError(f"output with shape [{', '.join(map(str, self.shape))}] doesn't match "
                            f"the broadcast shape [{', '.join(map(str, result.shape))}]")
-    np.copyto(self._data, result._data, casting="unsafe")
+    if not (op.name in ("fill", "fill_tensor", "zero") or (
+            op.name == "index_put" and attrs.get("name") != "CopyBackwards")):
+        check_no_overlap(self)  # fill_, zero_ and x[i] = v may write an expanded view
+    if op.name == "index_put" and _overlapping(self._data):  # only the indexed elements: the
+        key = attrs["key"]  # others, written whole, would write back their old values last
+        self._data[key] = result._data[key].astype(self._data.dtype, copy=False)
+    else:
+        np.copyto(self._data, result._data, casting="unsafe")
     self._vc[0] += 1
     if result.grad_fn is not None:
         self.grad_fn = result.grad_fn
@@ -1433,16 +1655,37 @@ def _inplace(self, op, *args, **attrs):
 
 
 def _inplace_method(name):
-    def method(self, other, *, alpha=1):
-        attrs = {"alpha": alpha} if name in ("add", "sub") else {}
+    def run(self, other, attrs):
+        _check_operand(other, name + "_")
+        if name == "sub":
+            _check_sub(self, other)
         _check_broadcast(self, other)
         return _inplace(self, _op(name), other, **attrs)
-    method.__name__ = name + "_"
+
+    if name in ("add", "sub"):
+        def method(self, other, *, alpha=1):
+            if not (type(alpha) is int and alpha == 1):
+                alpha = _args.number_arg(alpha, "alpha", name + "_", tensor=False)
+            return run(self, other, {"alpha": alpha})
+    elif name == "div":
+        def method(self, other, *, rounding_mode=None):
+            if rounding_mode is None:
+                return run(self, other, {})
+            _check_rounding_mode(rounding_mode, "div_")
+            _check_operand(other, "div_")
+            _check_integer_division(self, other)
+            _check_broadcast(self, other)
+            return _inplace(self, _op("div_rounded"), other, rounding_mode=rounding_mode)
+    else:
+        def method(self, other):
+            return run(self, other, {})
+    method.__name__ = method.__qualname__ = name + "_"
     method.__doc__ = f"In-place {name}: self = self {name} other (bumps the version counter)."
     return method
 
 
 add_, sub_, mul_, div_ = (_inplace_method(n) for n in ("add", "sub", "mul", "div"))
+
 
 
 def zero_(self):
@@ -1452,6 +1695,10 @@ def zero_(self):
 
 def fill_(self, value):
     """Fill with ``value`` (a number or a 0-d tensor) in place."""
+    if not isinstance(value, (Tensor, numbers.Number, np.generic)):
+        raise TypeError(f"fill_() received an invalid combination of arguments - got "
+                        f"({_args.type_name(value)}), but expected one of:\n * (Tensor value)\n"
+                        " * (Number value)\n")
     if isinstance(value, Tensor):
         if value.ndim:
             raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
@@ -1460,17 +1707,35 @@ def fill_(self, value):
     return _inplace(self, _op("fill"), value=value)
 
 
-def copy_(self, src):
-    """Copy src's values (broadcast) into self, in place."""
+def copy_(self, src, non_blocking=False):
+    """Copy src's values (broadcast, cast to self's dtype) into self, in place."""
+    if isinstance(src, (numbers.Number, np.generic)):  # PyTorch takes a number as a 0-d tensor
+        src = _new(np.asarray(src, dtype=self._data.dtype))
+    _check_tensor(src, "copy_", "other", 1)
+    shape = _broadcast_shape(self._data.shape, src._data.shape)
+    if shape != self._data.shape:
+        raise RuntimeError(f"output with shape [{', '.join(map(str, self.shape))}] doesn't match "
+                           f"the broadcast shape [{', '.join(map(str, shape))}]")
+    if src.dtype is not self.dtype:
+        src = to(src, self.dtype)
     return _inplace(self, _op("index_put"), src, key=(Ellipsis,), name="CopyBackwards")
 
 
 def clamp_(self, min=None, max=None):
-    return _inplace(self, _op("clamp"), min=min, max=max)
+    """clamp in place."""
+    _check_bounds(min, max, "clamp_")
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    x = _promoted_for_scalar(self, min if isinstance(min, float) else max)
+    if x is not self:  # a float bound on an integer tensor: the result can't be stored
+        raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                           f"{_C_NAMES[self.dtype.name]}")
+    return _inplace(self, _op("clamp"), min=_wrapped_to(x, min), max=_wrapped_to(x, max))
 
 
 def _inplace_unary(name):
     def method(self):
+        _check_bool_kernel(self, name)
         return _inplace(self, _op(name))
     method.__name__ = name + "_"
     return method
@@ -1481,13 +1746,57 @@ exp_, neg_, sqrt_, abs_, relu_, tanh_, sigmoid_ = (
 
 
 def pow_(self, exponent):
+    """pow in place."""
+    if isinstance(exponent, Tensor):
+        _check_broadcast(self, exponent)
+        return _inplace(self, _op("pow"), exponent)
+    if isinstance(exponent, float) and not self.is_floating_point():
+        raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                           f"{_type_word(self)}")
+    if not isinstance(exponent, (numbers.Number, np.generic)):
+        raise TypeError(f"pow_() received an invalid combination of arguments - got "
+                        f"({_args.type_name(exponent)}), but expected one of:\n * (Tensor "
+                        "exponent)\n * (Number exponent)\n")
     return _inplace(self, _op("pow_scalar"), exponent=exponent)
 
 
+def _overlapping(a):
+    """True when elements of ``a`` share memory (a dimension of stride 0: an expanded view)."""
+    return builtins.any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape))
+
+
+def check_no_overlap(t):
+    """PyTorch's error for an in-place write of many values into an expanded view."""
+    if _overlapping(t._data):
+        raise RuntimeError("unsupported operation: more than one element of the written-to "
+                           "tensor refers to a single memory location. Please clone() the tensor "
+                           "before performing the operation.")
+
+
+def expand_view(x, shape):
+    """x broadcast to ``shape`` as a view that can be written where x can (PyTorch's expanded
+    tensors are writable; in-place ops other than fill_, zero_ and setitem refuse them)."""
+    lead = len(shape) - x.ndim
+    strides = (0,) * lead + tuple(0 if n == 1 and s != 1 else st for n, s, st in zip(
+        x.shape, shape[lead:], x.strides))
+    return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=x.flags.writeable)
+
+
 # ---- the Tensor methods and operators --------------------------------------------------------
+def _operator(fn):
+    """``fn`` as a Python operator: NotImplemented for an operand it does not take (so that
+    ``t == "a"`` is False, as in PyTorch, where ``t.eq("a")`` raises)."""
+    def op(a, b):
+        if not isinstance(b, (Tensor, numbers.Number, np.ndarray, np.generic)):
+            return NotImplemented
+        return fn(a, b)
+    op.__name__ = f"__{fn.__name__}__"
+    return op
+
+
 def _install_methods():
     methods = dict(
-        add=add, sub=sub, mul=mul, div=div, true_divide=div, neg=neg, negative=neg, pow=pow,
+        add=add, sub=sub, mul=mul, div=div, true_divide=true_divide, neg=neg, negative=neg, pow=pow,
         reciprocal=reciprocal, maximum=maximum, minimum=minimum, clamp=clamp, clip=clamp,
         exp=exp, log=log, sqrt=sqrt, rsqrt=rsqrt, abs=abs, sign=sign, sin=sin, cos=cos,
         tanh=tanh, sigmoid=sigmoid, relu=relu, square=square, clone=clone, to=to, type_as=type_as,
@@ -1522,7 +1831,8 @@ def _install_methods():
         __rmatmul__=lambda a, b: matmul(b, a) if isinstance(b, Tensor)
         else NotImplemented,
         __neg__=neg, __pos__=lambda a: a, __abs__=abs,
-        __eq__=eq, __ne__=ne, __lt__=lt, __le__=le, __gt__=gt, __ge__=ge,
+        __eq__=_operator(eq), __ne__=_operator(ne), __lt__=_operator(lt), __le__=_operator(le),
+        __gt__=_operator(gt), __ge__=_operator(ge),
         __and__=bitwise_and, __or__=bitwise_or, __xor__=bitwise_xor, __invert__=bitwise_not,
         __rand__=bitwise_and, __ror__=bitwise_or, __rxor__=bitwise_xor,
         __getitem__=getitem, __setitem__=setitem,
@@ -1536,5 +1846,43 @@ def _install_methods():
 
 
 _install_methods()
+
+
+_NUMBER_FIRST = ("add", "sub", "mul", "div", "true_divide")  # torch.add(2.0, t) is t's type
+
+
+def _checks_input(fn):
+    """``fn`` for the ``minigrad`` namespace: PyTorch's TypeError when ``input`` is not a tensor
+    (a method's self always is one, so the methods above stay unwrapped)."""
+    name = fn.__name__
+
+    @functools.wraps(fn)
+    def checked(*args, **kwargs):
+        input = args[0] if args else kwargs.get("input")
+        if not isinstance(input, Tensor) and not (
+                name in _NUMBER_FIRST and isinstance(input, (numbers.Number, np.generic))):
+            if name == "split":  # torch.split is input.split(...): whatever that does
+                return input.split(*args[1:], **kwargs)
+            if name == "norm":  # torch.norm reads input.layout first
+                getattr(input, "layout")
+            _check_tensor(input, name)
+        return fn(*args, **kwargs)
+    return checked
+
+
+def checked_namespace(namespace):
+    """The functions of ``namespace`` (minigrad's) that come from this module and take ``input``
+    first, wrapped to check it (``pow``, ``remainder``, ``floor_divide`` take a number first
+    too). Only the namespace gets them: methods and the VJPs call the functions unwrapped."""
+    import inspect
+    wrapped = {}
+    for name, fn in namespace.items():
+        if name.startswith("_") or not inspect.isfunction(fn) or fn.__module__ != __name__ \
+                or name in ("pow", "remainder", "floor_divide"):
+            continue
+        params = list(inspect.signature(fn).parameters)
+        if params and params[0] == "input":
+            wrapped[name] = _checks_input(fn)
+    return wrapped
 
 from .ops import OPS  # noqa: E402  (ops' VJPs call back into this module)

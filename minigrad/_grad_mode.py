@@ -66,8 +66,10 @@ class set_grad_enabled(_GradMode):
     """Sets grad mode at once; as a context manager, restores the previous mode on exit."""
 
     def __init__(self, mode):
+        from ._args import bool_arg
+        mode = bool_arg(mode, "enabled", "set_grad_enabled", 1)
         self._prev = _enabled
-        self.mode = bool(mode)
+        self.mode = mode
         _set(mode)
 
     def __enter__(self):
@@ -90,6 +92,11 @@ class set_grad_enabled(_GradMode):
 
 class inference_mode(no_grad):
     """Like ``no_grad`` (minigrad has no separate inference tensors)."""
+
+    def __new__(cls, mode=True):
+        if not isinstance(mode, bool):  # PyTorch: anything else is a function to decorate
+            return cls()(mode)
+        return object.__new__(cls)
 
     def __init__(self, mode=True):
         self.mode = not mode

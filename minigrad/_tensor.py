@@ -10,6 +10,7 @@ import numpy as np
 
 from . import _dtype
 from . import _grad_mode
+from . import _args
 from ._printing import format_tensor
 
 _WARNED = set()  # the messages warn_once has given in this process
@@ -27,6 +28,14 @@ def warn_once(message, stacklevel=2):
 class Size(tuple):
     """A tensor's shape: a tuple that prints as ``torch.Size([2, 3])``."""
 
+    def __new__(cls, sizes=()):
+        sizes = tuple(sizes)
+        for k, s in enumerate(sizes):
+            if not _args.is_int(s) and not (hasattr(s, "__index__") and hasattr(s, "_data")):
+                raise TypeError(f"torch.Size() takes an iterable of 'int' (item {k} is "
+                                f"'{type(s).__name__}')")
+        return tuple.__new__(cls, sizes)
+
     def __repr__(self):
         return f"torch.Size([{', '.join(str(n) for n in self)}])"
 
@@ -34,7 +43,7 @@ class Size(tuple):
 
     def __getitem__(self, key):
         item = tuple.__getitem__(self, key)
-        return Size(item) if isinstance(key, slice) else item
+        return tuple.__new__(Size, item) if isinstance(key, slice) else item
 
     def numel(self):
         """The number of elements of a tensor of this shape."""
@@ -54,8 +63,11 @@ class Tensor:
     def __init__(self, *args, requires_grad=False):
         """The legacy constructor: ``Tensor(2, 3)`` (zeros of that size) or ``Tensor(data)``,
         always float32; ``minigrad.tensor`` is the one to use."""
-        if args and all(isinstance(a, int) for a in args):
-            data = np.zeros(args, dtype=np.float32)
+        requires_grad = _args.bool_arg(requires_grad, "requires_grad", "new")
+        if len(args) > 1 or args and isinstance(args[0], int):
+            shape = _args.shape_arg(args, "new")
+            _args.check_allocation(shape, np.float32)
+            data = np.zeros(shape, dtype=np.float32)
         else:
             data = np.array(args[0] if args else [], dtype=np.float32)
         Tensor._init(self, data, requires_grad=requires_grad)
@@ -99,6 +111,7 @@ class Tensor:
 
     def requires_grad_(self, requires_grad=True):
         """Set ``requires_grad`` in place (leaves only); returns self."""
+        requires_grad = _args.bool_arg(requires_grad, "requires_grad", "requires_grad_", 1)
         if self.grad_fn is not None:
             if requires_grad:
                 return self
@@ -140,6 +153,15 @@ class Tensor:
                                    f"'[{', '.join(map(str, value.shape))}]' to a tensor of size "
                                    f"'[{', '.join(map(str, self.shape))}]'. Please ensure that the "
                                    "gradient and the tensor are the same size")
+            if value._data.dtype != self._data.dtype:
+                from ._functional import _C_NAMES
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_C_NAMES[value.dtype.name]}' "
+                    f"to a tensor with grad_dtype '{self.dtype.legacy[:-6]}'. The gradient must "
+                    "match the tensor's grad_dtype (defaults to the tensor's dtype). You can set "
+                    "the tensor's grad_dtype attribute with a specific dtype, or None to allow "
+                    "any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and "
+                    "its gradient may break downstream systems that assume they match.")
         self._grad = value
 
     @property
@@ -212,12 +234,14 @@ class Tensor:
     # ---- metadata -------------------------------------------------------------------------
     @property
     def shape(self):
-        return Size(self._data.shape)
+        return tuple.__new__(Size, self._data.shape)  # numpy's ints: nothing to check
 
     def size(self, dim=None):
         """The shape as a ``Size``, or the length of dimension ``dim``."""
         if dim is None:
-            return Size(self._data.shape)
+            return tuple.__new__(Size, self._data.shape)
+        if self._data.ndim == 0 and _args.is_int(dim) and dim not in (0, -1):
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         return self._data.shape[_wrap_dim(dim, self.ndim)]
 
     @property
@@ -378,7 +402,10 @@ class device:
 
 
 def _wrap_dim(dim, ndim):
-    """A dimension index made non-negative, with PyTorch's IndexError when out of range."""
+    """A dimension index made non-negative, with PyTorch's IndexError when out of range (and
+    its TypeError when not an int)."""
+    if type(dim) is not int:
+        dim = _args.dim_type(dim)
     n = max(ndim, 1)
     if not -n <= dim < n:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "

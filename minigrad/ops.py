@@ -140,7 +140,7 @@ defop("rsqrt", "RsqrtBackward0", "z = 1/√x;  x̄ = −½·z̄·z³",
 defop("abs", "AbsBackward0", "z = |x|;  x̄ = z̄·sign(x)",
       lambda x: np.abs(x), lambda g, x: g * x.sign(), samples=_UN)
 defop("sign", "SignBackward0", "z = sign(x);  x̄ = 0",
-      lambda x: np.sign(x), lambda g: g * 0.0, samples=_UN)
+      lambda x: F.sign_forward(x), lambda g: g * 0.0, samples=_UN)
 defop("sin", "SinBackward0", "z = sin x;  x̄ = z̄·cos x",
       lambda x: np.sin(x), lambda g, x: g * x.cos(), dtypes="float", samples=_UN)
 defop("cos", "CosBackward0", "z = cos x;  x̄ = −z̄·sin x",
@@ -302,7 +302,7 @@ defop("unsafe_view", "UnsafeViewBackward0", "z = x reshaped (a fresh copy);  x̄
       lambda x, *, shape: x.reshape(shape), lambda g, x_shape: g.reshape(x_shape),
       dtypes="keep", samples=[((2, 3), {"shape": (3, 2)}), ((2, 2, 3), {"shape": (4, 3)})])
 defop("expand", "ExpandBackward0", "z = x broadcast to a shape;  x̄ = z̄ summed back",
-      lambda x, *, shape: np.broadcast_to(x, shape), lambda g: g,
+      lambda x, *, shape: F.expand_view(x, shape), lambda g: g,
       dtypes="keep", view=True, samples=[((3,), {"shape": (2, 3)}), ((2, 1), {"shape": (2, 4)})])
 defop("permute", lambda a: {"t": "TBackward0", "transpose": "TransposeBackward0"}.get(
           a.get("via"), "PermuteBackward0"),

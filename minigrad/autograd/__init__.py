@@ -1,4 +1,5 @@
 """``minigrad.autograd``: backward and grad, grad modes, and the legacy ``Variable``."""
+from .._args import engine_flag
 from .._engine import backward_steps, run_backward
 from .._grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .._tensor import Tensor, warn_once
@@ -19,6 +20,9 @@ def _tensor_tuple(tensors):
 def _make_grads(outputs, grads):
     """The seed gradient of each output: given, or 1 for a scalar (PyTorch's rules and errors)."""
     new_grads = []
+    for out in outputs:
+        if not isinstance(out, Tensor):  # PyTorch's assertion, word for word
+            raise AssertionError("Expected output to be a torch.Tensor")
     for i, (out, grad) in enumerate(zip(outputs, grads)):
         if isinstance(grad, Tensor):
             if out.shape != grad.shape:
@@ -84,6 +88,14 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     """The gradients of ``outputs`` with respect to ``inputs``, returned (``.grad`` untouched)."""
     outputs = _tensor_tuple(outputs)
     inputs = _tensor_tuple(inputs)
+    if allow_unused is not None:
+        engine_flag(allow_unused)
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
+    for t in inputs:
+        if not isinstance(t, Tensor):
+            raise RuntimeError("all inputs have to be Tensors or GradientEdges, but got "
+                               f"{type(t).__name__}")
     if materialize_grads and allow_unused is False:
         raise ValueError("Expected allow_unused to be True or not passed when materialize_grads="
                          "True, but got: allow_unused=False.")
@@ -108,8 +120,14 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 def Variable(data, requires_grad=False, volatile=False):
     """The legacy wrapper of PyTorch before 0.4: today it simply makes a tensor."""
+    if data is None:  # PyTorch: an empty tensor
+        from .._creation import empty
+        data = empty(0)
     if not isinstance(data, Tensor):
         raise TypeError("Variable data has to be a tensor, but got " + type(data).__name__)
+    if not isinstance(requires_grad, int):  # PyTorch's C++ reads it as an integer
+        raise TypeError(f"'{type(requires_grad).__name__}' object cannot be interpreted as an "
+                        "integer")
     if volatile:  # PyTorch 0.4 replaced it by no_grad; it still warns, as here
         import warnings
         warnings.warn("volatile was removed and now has no effect. Use `with torch.no_grad():` "

@@ -167,7 +167,7 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
         _check_requires_grad(outputs, "outputs", strict=strict)
         v = _prepare_v(v, outputs, is_outputs_tuple, create_graph, "vjp",
                        "the user-provided function returns")
-    with _grad_mode.set_grad_enabled(create_graph or _grad_mode.is_grad_enabled()):
+    with _grad_mode.set_grad_enabled(bool(create_graph) or _grad_mode.is_grad_enabled()):
         grad_res = _autograd_grad(outputs, inputs, v, create_graph=create_graph)
         result = _fill_in_zeros(grad_res, inputs, strict, create_graph, "back")
     outputs = _grad_postprocess(outputs, create_graph)
@@ -265,9 +265,8 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
                                                f"independent of input {j}. This is not allowed "
                                                "in strict mode.")
                         row.append(_creation.zeros_like(inp))
+            # an output with no elements: stack of nothing, PyTorch's error
             jac += (tuple(F.stack(row, 0).view(tuple(out.size()) + tuple(inputs[j].size()))
-                          if row else _creation.zeros(tuple(out.size()) + tuple(inputs[j].size()),
-                                                      dtype=inputs[j].dtype)
                           for j, row in enumerate(rows)),)
         jac = _grad_postprocess(jac, create_graph)
         return _tuple_postprocess(jac, (is_outputs_tuple, is_inputs_tuple))
@@ -327,7 +326,7 @@ def vhp(func, inputs, v=None, create_graph=False, strict=False):
         is_outputs_tuple, outputs = _scalar_output(func, inputs, "vhp", strict)
         jac = _autograd_grad(outputs, inputs, create_graph=True)
         _check_requires_grad(jac, "jacobian", strict=strict)
-    with _grad_mode.set_grad_enabled(create_graph or _grad_mode.is_grad_enabled()):
+    with _grad_mode.set_grad_enabled(bool(create_graph) or _grad_mode.is_grad_enabled()):
         grad_res = _autograd_grad(jac, inputs, v, create_graph=create_graph)
         result = _fill_in_zeros(grad_res, inputs, strict, create_graph, "double_back")
     outputs = _grad_postprocess(outputs, create_graph)
@@ -349,7 +348,7 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
         grad_jac = tuple(_creation.zeros_like(inp, requires_grad=True) for inp in inputs)
         double_back = _autograd_grad(jac, inputs, grad_jac, create_graph=True)
         _check_requires_grad(jac, "hessian", strict=strict)
-    with _grad_mode.set_grad_enabled(create_graph or _grad_mode.is_grad_enabled()):
+    with _grad_mode.set_grad_enabled(bool(create_graph) or _grad_mode.is_grad_enabled()):
         grad_res = _autograd_grad(double_back, grad_jac, v, create_graph=create_graph)
         result = _fill_in_zeros(grad_res, inputs, strict, create_graph, "double_back_trick")
     outputs = _grad_postprocess(outputs, create_graph)

@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 
+from .. import _args
 from .. import _functional as _F
 from .._graph import apply
 from .._tensor import Tensor
@@ -28,12 +29,12 @@ def relu(input, inplace=False):
 
 def tanh(input):
     """tanh(input) elementwise."""
-    return _F.tanh(input)
+    return input.tanh()
 
 
 def sigmoid(input):
     """1 / (1 + exp(−input)) elementwise."""
-    return _F.sigmoid(input)
+    return input.sigmoid()
 
 
 def _softmax_dim(name, ndim, stacklevel):
@@ -46,24 +47,39 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """exp(input) / Σ exp(input) along ``dim``."""
     if dim is None:
         dim = _softmax_dim("softmax", input.dim(), _stacklevel)
-    return _F.softmax(input, dim, dtype=dtype)
+    return input.softmax(dim, dtype=dtype)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """input − log Σ exp(input) along ``dim`` (computed stably)."""
     if dim is None:
         dim = _softmax_dim("log_softmax", input.dim(), _stacklevel)
-    return _F.log_softmax(input, dim, dtype=dtype)
+    return input.log_softmax(dim, dtype=dtype)
 
 
 def linear(input, weight, bias=None):
     """input @ weightᵀ + bias: (*, in) × (out, in) → (*, out)."""
+    for k, (name, t) in enumerate((("input", input), ("weight", weight), ("bias", bias))):
+        if t is not None or k < 2:  # checked inline: the hottest function of a training loop
+            _F._check_tensor(t, "linear", name, k + 1)
+    if input.dim() == 0 or weight.dim() == 0:
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are "
+                           f"{input.dim()}D and {weight.dim()}D")
+    if bias is not None:  # addmm's checks, in its order
+        if weight.dim() != 2:
+            raise RuntimeError(f"mat2 must be a matrix, got {weight.dim()}-D tensor")
+        for what, a, b in (("self", bias, weight), ("mat1", input, weight)):
+            if a._data.dtype != b._data.dtype:
+                raise RuntimeError(f"{what} and mat2 must have the same dtype, but got "
+                                   f"{_type_name(a)} and {_type_name(b)}")
     if input.shape[-1] != weight.shape[-1]:
-        rows = input.numel() // input.shape[-1] if input.shape[-1] else 0
+        rows = int(np.prod(input.shape[:-1], dtype=np.int64))
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} "
                            f"and {weight.shape[-1]}x{weight.shape[0]})")
     if bias is None:
         return _F.matmul(input, weight.t())
+    if bias._data.shape != (weight.shape[0],):  # PyTorch's error if it does not broadcast
+        _F.expanded_shape(bias, tuple(input.shape[:-1]) + (weight.shape[0],))
     if input.dim() == 2:
         return apply(_op("addmm"), bias, input, weight.t())
     flat = input.reshape(-1, input.shape[-1])
@@ -98,28 +114,51 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
 
 
 def _check_target(input, target):
-    """PyTorch's checks of class-index targets: dtype, batch size, class range."""
+    """PyTorch's checks of class-index targets, in its order: dims, batch size, dtype."""
+    if input.dim() < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
+    if input.dim() == 1 and target.dim() == 1 and target.shape[0] != 1:
+        raise ValueError("For 1D input, 1D target must have size 1, but got target size: "
+                         f"{target.shape[0]}")
+    n_t = target.shape[0] if target.dim() > 0 else 0
+    if input.dim() > 1 and input.shape[0] != n_t:
+        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
+                         f"batch_size ({n_t}).")
     if target._data.dtype.kind not in "iu":
         raise RuntimeError("expected target dtype to be Long or Byte, but got "
                            f"{_type_name(target)}")
-    n_in = input.shape[0] if input.dim() > 1 else 1
-    n_t = target.shape[0] if target.dim() > 0 else 1
-    if input.dim() > 1 and n_in != n_t:
-        raise ValueError(f"Expected input batch_size ({n_in}) to match target batch_size "
-                         f"({n_t}).")
+
+
+def _check_class_weight(input, weight):
+    """A class weight: one per class, of the input's dtype (PyTorch's errors)."""
+    if weight is None:
+        return
+    n_classes = input.shape[1] if input.dim() > 1 else input.shape[0]
+    if weight.dim() != 1 or weight.shape[0] != n_classes:
+        raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes "
+                           f"or no classes but got weight tensor of shape: "
+                           f"[{', '.join(map(str, weight.shape))}]")
+    if weight._data.dtype != input._data.dtype:
+        raise RuntimeError(f"expected scalar type {_type_name(input)} but found "
+                           f"{_type_name(weight)}")
 
 
 def _type_name(t):
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int",
-            "bool": "Bool"}.get(t.dtype.name, t.dtype.name)
+    return t.dtype.legacy[:-6]  # "Float", "Long": the tensor type without "Tensor"
 
 
+@_args.tensors("input", "target", optional=("weight",))
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
     """−input[n, target[n]]·weight[target[n]], averaged over the weights (or summed, or each);
     input (N, C, …) of log-probabilities or (C,), target class indices (N, …) or ()."""
     reduction = _reduction(reduction, size_average, reduce)
+    ignore_index = _args.int_arg(ignore_index, "ignore_index", "nll_loss_nd", 5)
     _check_target(input, target)
+    _check_class_weight(input, weight)
+    if not input.is_floating_point():
+        raise NotImplementedError(f"\"nll_loss_out_frame\" not implemented for "
+                                  f"'{input.dtype.legacy[:-6]}'")
     t = target._data.astype(np.int64)
     n_classes = input.shape[1] if input.dim() > 1 else input.shape[0]
     bad = t[(t != ignore_index) & ((t < 0) | (t >= n_classes))]
@@ -130,12 +169,18 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
                  reduction=reduction)
 
 
+@_args.tensors("input", "target", optional=("weight",))
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
     """The cross-entropy of logits ``input`` (N, C, …) or (C,) against class indices, or
     against class probabilities of input's shape: nll_loss(log_softmax(input, 1), target)."""
     reduction = _reduction(reduction, size_average, reduce)
-    class_dim = 1 if input.dim() > 1 else 0
+    ignore_index = _args.int_arg(ignore_index, "ignore_index", "cross_entropy_loss", 5)
+    label_smoothing = _args.float_arg(label_smoothing, "label_smoothing", "cross_entropy_loss", 6)
+    if label_smoothing > 1.0:  # (PyTorch lets a negative one through)
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: "
+                           f"{_args.number_text(label_smoothing)}")
+    class_dim = 0 if input.dim() == 1 else 1
     logp = _F.log_softmax(input, class_dim)
     if target.is_floating_point() and target.shape == input.shape:
         return _soft_cross_entropy(logp, target, weight, reduction, label_smoothing, class_dim)

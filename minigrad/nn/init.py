@@ -8,8 +8,11 @@ import warnings
 
 import numpy as np
 
+from .. import _args
 from .. import _creation
+from .. import _functional as _F
 from .._grad_mode import no_grad
+from .._tensor import Tensor
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_",
            "kaiming_uniform_", "kaiming_normal_", "xavier_uniform_", "xavier_normal_"]
@@ -40,6 +43,10 @@ def calculate_gain(nonlinearity, param=None):
 
 def _fill(tensor, values):
     """Write ``values`` into the tensor's storage (not recorded; bumps its version)."""
+    if not isinstance(values, (int, float, np.number, np.ndarray, Tensor)):
+        raise TypeError(f"fill_() received an invalid combination of arguments - got "
+                        f"({type(values).__name__}), but expected one of:\n * (Tensor value)\n"
+                        " * (Number value)\n")
     with no_grad():
         tensor._data[...] = values
         tensor._vc[0] += 1
@@ -48,24 +55,59 @@ def _fill(tensor, values):
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with U(a, b)."""
+    _check_tensor(tensor, "uniform_")
+    _check_floating(tensor, "check_uniform_bounds")
+    _F.check_no_overlap(tensor)
+    for name, bound in (("from", a), ("to", b)):
+        bound = _float(bound, name, "uniform_", 1 if name == "from" else 2)
+        if not math.isfinite(bound):
+            raise RuntimeError(f"{name} is out of bounds for float")
     return _fill(tensor, _creation._rng.uniform(a, b, tensor.shape))
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with N(mean, std²)."""
+    _check_tensor(tensor, "normal_")
+    _check_floating(tensor, "normal_kernel_cpu")
+    _F.check_no_overlap(tensor)
+    mean, std = _float(mean, "mean", "normal_", 1), _float(std, "std", "normal_", 2)
+    if not std >= 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {_args.number_text(std)}")
     return _fill(tensor, _creation._rng.normal(mean, std, tensor.shape))
+
+
+def _check_tensor(tensor, method):
+    """What PyTorch's nn.init meets for a non-tensor: the missing method."""
+    if not isinstance(tensor, Tensor):
+        raise AttributeError(f"'{type(tensor).__name__}' object has no attribute '{method}'")
+
+
+def _check_floating(tensor, kernel):
+    """Random draws have kernels for floating point tensors only (PyTorch's error)."""
+    if not tensor.is_floating_point():
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{tensor.dtype.legacy[:-6]}'")
+
+
+def _float(value, name, who, position):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"{who}(): argument '{name}' (position {position}) must be float, not "
+                        f"{type(value).__name__}")
+    return float(value)
 
 
 def constant_(tensor, val):
     """Fill with ``val``."""
+    _check_tensor(tensor, "fill_")
     return _fill(tensor, val)
 
 
 def zeros_(tensor):
+    _check_tensor(tensor, "zero_")
     return _fill(tensor, 0)
 
 
 def ones_(tensor):
+    _check_tensor(tensor, "fill_")
     return _fill(tensor, 1)
 
 
@@ -80,7 +122,7 @@ def _calculate_fan_in_and_fan_out(tensor):
 def _fan(tensor, mode):
     mode = mode.lower()
     if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
+        raise ValueError(f"Mode {mode} not supported, please use one of ['fan_in', 'fan_out']")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     return fan_in if mode == "fan_in" else fan_out
 
@@ -107,7 +149,8 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
 def xavier_uniform_(tensor, gain=1.0, generator=None):
     """Fill with U(−b, b), b = gain·√(6 / (fan_in + fan_out)): Glorot initialisation."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    bound = math.sqrt(3.0) * gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    bound = math.sqrt(3.0) * std
     return uniform_(tensor, -bound, bound)
 
 

@@ -13,6 +13,13 @@ class Parameter(Tensor):
         if data is None:
             from .._creation import empty
             data = empty(0)
+        elif not isinstance(data, Tensor):  # what PyTorch's Parameter meets first
+            raise AttributeError(f"'{type(data).__name__}' object has no attribute 'detach'")
+        from .._args import bool_arg
+        requires_grad = bool_arg(requires_grad, "require_grad", "_make_subclass", 2)
+        if requires_grad and not data.is_floating_point():
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require "
+                               "gradients")
         p = object.__new__(cls)
         Tensor._init(p, data._data)
         p._vc = data._vc  # the same storage: in-place changes to either are seen by both
