@@ -11,9 +11,10 @@ Where things are: ``ops`` (every op with its derivative), ``_engine`` (the backw
 """
 from . import _functional
 from . import ops  # noqa: F401  (fills the registry)
-from ._creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
-                        linspace, manual_seed, normal, ones, ones_like, rand, rand_like, randint,
-                        randn, randn_like, randperm, seed, tensor, zeros, zeros_like)
+from ._creation import (arange, as_tensor, default_generator, empty, empty_like, eye, from_numpy,
+                        full, full_like, initial_seed, linspace, manual_seed, normal, ones,
+                        ones_like, rand, rand_like, randint, randn, randn_like, randperm, seed,
+                        tensor, zeros, zeros_like)
 from ._dtype import (bool, double, dtype, float, float16, float32, float64, get_default_dtype,
                      half, int, int8, int16, int32, int64, long, promote_types, short, uint8)
 from ._functional import (abs, add, all, allclose, amax, amin, any, argmax, argmin, cat, ceil,
@@ -27,11 +28,15 @@ from ._functional import (abs, add, all, allclose, amax, amin, any, argmax, argm
                           tanh, transpose, true_divide, trunc, unbind, unsqueeze, where)
 from ._grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from ._printing import get_printoptions, printoptions, set_printoptions
-from ._tensor import Size, Tensor, device
+from ._tensor import Size, Tensor
+from ._generator import Generator
+from ._device import device, get_default_device, set_default_device
 from ._anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_anomaly_enabled
 from . import autograd  # noqa: E402
 from . import nn  # noqa: E402
 from . import optim  # noqa: E402
+from . import accelerator, backends, cuda  # noqa: E402,F401
+from . import utils  # noqa: E402,F401
 
 __version__ = "0.1.0"
 FloatTensor = DoubleTensor = LongTensor = Tensor  # legacy names, for isinstance checks

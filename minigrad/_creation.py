@@ -4,27 +4,64 @@ import warnings
 
 import numpy as np
 
+from . import _device
 from . import _dtype
+from ._generator import Generator
 from ._nested import from_nested
 from ._tensor import Size as _Size
 from ._tensor import Tensor
 
 _rng = np.random.default_rng()
+_seed = None
+
+
+class _DefaultGenerator(Generator):
+    """``minigrad.default_generator``: the generator every random function uses by default."""
+
+    def __init__(self):  # its state is the module's ``_rng``, shared with manual_seed
+        pass
+
+    @property
+    def _rng(self):
+        return _rng
+
+    @_rng.setter
+    def _rng(self, value):
+        global _rng
+        _rng = value
+
+    @property
+    def _seed(self):
+        return _seed
+
+    @_seed.setter
+    def _seed(self, value):
+        global _seed
+        _seed = value
+
+
+default_generator = _DefaultGenerator()
 
 
 def manual_seed(seed):
-    """Seed minigrad's random numbers (a numpy Generator: its streams differ from PyTorch's)."""
-    global _rng
-    _rng = np.random.default_rng(int(seed))
-    return _rng
+    """Seed minigrad's random numbers (a numpy Generator: its streams differ from PyTorch's);
+    returns the default generator."""
+    return default_generator.manual_seed(seed)
 
 
 def seed():
     """Seed minigrad's random numbers from the OS's entropy; returns the 64-bit seed used."""
-    global _rng
-    value = int(np.random.SeedSequence().entropy) % 2 ** 64
-    _rng = np.random.default_rng(value)
-    return value
+    return default_generator.seed()
+
+
+def initial_seed():
+    """The seed the default generator was last started from."""
+    return default_generator.initial_seed()
+
+
+def _rng_of(generator):
+    """The numpy generator to draw from: ``generator``'s, or the default one."""
+    return _rng if generator is None else generator._rng
 
 
 def _finish(data, dtype, requires_grad):
@@ -64,6 +101,7 @@ def _from_data(data):
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new leaf tensor holding a copy of ``data`` (nested lists, numbers, arrays, tensors)."""
+    _device.check(device)
     if isinstance(data, Tensor):
         warnings.warn("To copy construct from a tensor, it is recommended to use "
                       "sourceTensor.detach().clone() or sourceTensor.detach().clone()"
@@ -78,6 +116,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
 
 def as_tensor(data, dtype=None, device=None):
     """``data`` as a tensor, sharing memory with a numpy array or tensor where it can."""
+    _device.check(device)
     if isinstance(data, Tensor):
         return data if dtype is None else data.to(_as_dtype(dtype))
     if isinstance(data, np.ndarray) and (dtype is None or _as_dtype(dtype).np == data.dtype):
@@ -125,6 +164,7 @@ def _default(dtype):
 
 def _filled(value, who):
     def make(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+        _device.check(device)
         return _finish(np.full(_size(size, who), value, dtype=_default(dtype)), None,
                        requires_grad)
     return make
@@ -139,11 +179,13 @@ ones.__doc__ = "A tensor of ones of the given size (float32 unless dtype says ot
 
 def empty(*size, dtype=None, device=None, requires_grad=False, **_):
     """A tensor of the given size (minigrad fills it with zeros, so output is deterministic)."""
+    _device.check(device)
     return _finish(np.zeros(_size(size, "empty"), dtype=_default(dtype)), None, requires_grad)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
     """A tensor of ``size`` filled with ``fill_value`` (its dtype inferred like PyTorch's)."""
+    _device.check(device)
     if dtype is None:
         dtype = _dtype.result_type(fill_value)
     if not isinstance(size, (tuple, list, _Size)):
@@ -155,6 +197,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
 
 def _like(maker):
     def make(input, *, dtype=None, device=None, requires_grad=False, **_):
+        _device.check(device)
         return maker(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
     return make
 
@@ -163,6 +206,7 @@ zeros_like, ones_like, empty_like = _like(zeros), _like(ones), _like(empty)
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False):
+    _device.check(device)
     return full(input.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
@@ -176,6 +220,7 @@ def randn_like(input, *, dtype=None, requires_grad=False, **_):
 
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
     """Values from start (default 0) up to, not including, end, by step."""
+    _device.check(device)
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -198,6 +243,7 @@ def _scalar(v):
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
     """``steps`` evenly spaced values from start to end inclusive."""
+    _device.check(device)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     return _finish(np.linspace(_scalar(start), _scalar(end), steps).astype(_default(dtype)), None,
@@ -206,6 +252,7 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
     """The n×m identity matrix."""
+    _device.check(device)
     for name, k in (("n", n), ("m", m)):
         if k is not None and k < 0:
             raise RuntimeError(f"{name} must be greater or equal to 0, got {k}")
@@ -220,28 +267,34 @@ def _random_size(size, kwargs, who):
 
 def randn(*size, dtype=None, device=None, requires_grad=False, generator=None, **kwargs):
     """Samples of the standard normal distribution."""
+    _device.check(device)
     shape = _random_size(size, kwargs, "randn")
-    return _finish(_rng.standard_normal(shape).astype(_default(dtype)), None, requires_grad)
+    return _finish(_rng_of(generator).standard_normal(shape).astype(_default(dtype)), None,
+                   requires_grad)
 
 
 def rand(*size, dtype=None, device=None, requires_grad=False, generator=None, **kwargs):
     """Samples of the uniform distribution on [0, 1)."""
+    _device.check(device)
     shape = _random_size(size, kwargs, "rand")
-    return _finish(_rng.random(shape).astype(_default(dtype)), None, requires_grad)
+    return _finish(_rng_of(generator).random(shape).astype(_default(dtype)), None,
+                   requires_grad)
 
 
 def randint(low=0, high=None, size=None, *, dtype=None, device=None, requires_grad=False,
             generator=None):
     """Random integers in [low, high) (int64 unless dtype says otherwise)."""
+    _device.check(device)
     if size is None:
         low, high, size = 0, low, high
-    return _finish(_rng.integers(low, high, size=_size((size,), "randint")).astype(
+    return _finish(_rng_of(generator).integers(low, high, size=_size((size,), "randint")).astype(
         np.int64 if dtype is None else _as_dtype(dtype).np), None, requires_grad)
 
 
-def randperm(n, *, dtype=None, device=None, requires_grad=False):
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False, **_):
     """A random permutation of 0..n-1."""
-    return _finish(_rng.permutation(n).astype(np.int64), dtype, requires_grad)
+    _device.check(device)
+    return _finish(_rng_of(generator).permutation(n).astype(np.int64), dtype, requires_grad)
 
 
 def normal(mean, std, size=None, *, requires_grad=False):

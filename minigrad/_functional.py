@@ -9,6 +9,7 @@ import numbers
 
 import numpy as np
 
+from . import _device
 from . import _dtype
 from . import _grad_mode
 from ._graph import apply, sum_to_shape
@@ -276,14 +277,17 @@ def clone(input):
 
 
 def to(input, *args, dtype=None, **kwargs):
-    """input converted to ``dtype`` (same tensor when nothing changes)."""
+    """input converted to ``dtype`` (same tensor when nothing changes); a device other than
+    the CPU raises PyTorch's error for a build without it."""
+    if kwargs.get("device") is not None:
+        _device.check(kwargs["device"])
     for a in args:
         if isinstance(a, (_dtype.dtype, np.dtype)):  # numpy dtypes: the engine's casts
             dtype = a
         elif isinstance(a, Tensor):
             dtype = a.dtype
-        elif isinstance(a, np.dtype):  # what the engine passes (a node's input_meta)
-            dtype = a
+        elif isinstance(a, (str, _device.device, int)) and not isinstance(a, bool):
+            _device.check(a)
     if isinstance(dtype, np.dtype) or isinstance(dtype, type):
         dtype = _dtype.from_numpy_dtype(dtype)
     if dtype is None or dtype.np == input._data.dtype:

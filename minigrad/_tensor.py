@@ -8,6 +8,8 @@ import weakref
 
 import numpy as np
 
+from . import _device
+from ._device import device  # noqa: F401  (minigrad.device, importable from here as before)
 from . import _dtype
 from . import _grad_mode
 from ._printing import format_tensor
@@ -226,11 +228,23 @@ class Tensor:
 
     @property
     def device(self):
-        return device("cpu")
+        return _device._CPU
 
     @property
     def is_cuda(self):
         return False
+
+    @property
+    def is_cpu(self):
+        return True
+
+    def get_device(self):
+        """-1: the tensor is on the CPU."""
+        return -1
+
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        """Raises: minigrad has no CUDA (PyTorch's error for a build without it)."""
+        raise AssertionError(_device.NO_CUDA)
 
     @property
     def ndim(self):
@@ -351,30 +365,6 @@ class Tensor:
 
 def _rebuild(data, requires_grad):
     return Tensor._make(data, requires_grad=requires_grad)
-
-
-class device:
-    """Where a tensor lives: always the CPU in minigrad."""
-
-    def __init__(self, type="cpu", index=None):
-        if isinstance(type, device):
-            type = type.type
-        if str(type).split(":")[0] != "cpu":
-            raise RuntimeError(f"minigrad runs on the CPU only; got device '{type}'")
-        self.type = "cpu"
-        self.index = None
-
-    def __repr__(self):
-        return "device(type='cpu')"
-
-    def __str__(self):
-        return "cpu"
-
-    def __eq__(self, other):
-        return str(other) == "cpu" if isinstance(other, (str, device)) else NotImplemented
-
-    def __hash__(self):
-        return hash("cpu")
 
 
 def _wrap_dim(dim, ndim):

@@ -8,7 +8,7 @@ attribute assignment (``self.fc = nn.Linear(2, 3)``); everything else (``paramet
 import math
 from collections import OrderedDict, namedtuple
 
-from .. import _grad_mode
+from .. import _device, _grad_mode
 from .._tensor import Tensor
 from . import functional as F
 from . import init
@@ -289,11 +289,15 @@ class Module:
     def to(self, *args, **kwargs):
         """Convert floating parameters and buffers to a dtype (the device is always the CPU)."""
         dtype = kwargs.get("dtype")
+        if kwargs.get("device") is not None:
+            _device.check(kwargs["device"])
         for a in args:
             if hasattr(a, "is_floating_point") and not isinstance(a, Tensor):
                 dtype = a
             elif isinstance(a, Tensor):
                 dtype = a.dtype
+            elif isinstance(a, (str, _device.device, int)):
+                _device.check(a)
         if dtype is None:
             return self
         return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)
@@ -308,6 +312,10 @@ class Module:
 
     def cpu(self):
         return self
+
+    def cuda(self, device=None):
+        """Raises: minigrad has no CUDA (PyTorch's error for a build without it)."""
+        raise AssertionError(_device.NO_CUDA)
 
     # ---- state ----------------------------------------------------------------------------
     def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
@@ -410,6 +418,7 @@ class Linear(Module):
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
         from .._creation import empty
+        _device.check(device)
         self.in_features = in_features
         self.out_features = out_features
         self.weight = Parameter(empty((out_features, in_features), dtype=dtype))
