@@ -11,6 +11,7 @@ Where things are: ``ops`` (every op with its derivative), ``_engine`` (the backw
 """
 from . import _functional
 from . import ops  # noqa: F401  (fills the registry)
+from . import _fill  # noqa: F401  (in-place random fills, index_copy_: Tensor methods)
 from ._creation import (arange, as_tensor, default_generator, empty, empty_like, eye, from_numpy,
                         full, full_like, initial_seed, linspace, manual_seed, normal, ones,
                         ones_like, rand, rand_like, randint, randn, randn_like, randperm, seed,

@@ -109,6 +109,10 @@ def set_default_device(spec):
 
 
 def get_default_device():
-    """The device new tensors are created on: ``device(type='cpu')``."""
-    check(None)
-    return _CPU
+    """The device new tensors are created on: the CPU unless ``set_default_device`` chose
+    another (a CUDA device without an index raises, as no current CUDA device exists)."""
+    if _default is None or _default.type == "cpu":
+        return _CPU
+    if _default.type == "cuda" and _default.index is None:
+        raise AssertionError(NO_CUDA)
+    return _default

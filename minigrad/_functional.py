@@ -300,17 +300,19 @@ def type_as(input, other):
 
 
 # ---- reductions ----------------------------------------------------------------------------
-def sum(input, dim=None, keepdim=False, *, dtype=None):
+def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     """Σ over ``dim`` (an int or tuple; None: everything); ints and bools sum to int64."""
     _check_tensor(input, "sum")
+    dim = dim if axis is None else axis  # numpy's name, which PyTorch accepts too
     if dtype is not None:
         input = to(input, dtype)
     return apply(_op("sum"), input, dim=_dims(dim, input.ndim), keepdim=keepdim)
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None):
+def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     """Average over ``dim`` (floating point tensors only)."""
     _check_tensor(input, "mean")
+    dim = dim if axis is None else axis  # numpy's name, which PyTorch accepts too
     if dtype is not None:
         if not dtype.is_floating_point:
             raise RuntimeError("mean(): could not infer output dtype. Optional dtype must be "

@@ -25,6 +25,7 @@ from . import _grad_mode
 from . import _hooks
 from ._tensor import Tensor, as_operand
 
+_metadata = weakref.WeakKeyDictionary()  # Node.metadata, kept only while the node lives
 _sequence = itertools.count()  # creation order: the engine runs ready nodes newest first
 
 
@@ -101,6 +102,18 @@ class Node:
 
     def __repr__(self):
         return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+    def __getattr__(self, name):
+        # what the node saved, by PyTorch's names: _saved_self, _saved_result, _saved_dim ...
+        if name.startswith("_saved_") and name != "_saved_":
+            from .autograd.graph import saved_attribute
+            return saved_attribute(self, name)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    @property
+    def metadata(self):
+        """A dict that stays with the node, for the user's own notes (empty at first)."""
+        return _metadata.setdefault(self, {})
 
     @property
     def output(self):

@@ -164,6 +164,11 @@ class Tensor:
         from ._hooks import register_tensor_hook
         return register_tensor_hook(self, hook)
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call hook(tensor) on a leaf after its ``.grad`` has been accumulated in backward."""
+        from ._hooks import register_post_accumulate_hook
+        return register_post_accumulate_hook(self, hook)
+
     @property
     def _backward_hooks(self):
         """The hooks ``register_hook`` added (an OrderedDict by handle id), or None."""

@@ -2,14 +2,14 @@
 from .._engine import backward_steps, run_backward
 from .._grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .._tensor import Tensor, warn_once
-from . import anomaly_mode, function, functional  # noqa: E402
+from . import anomaly_mode, function, functional, graph  # noqa: E402
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .function import Function
 from .gradcheck import gradcheck, gradgradcheck
 
 __all__ = ["backward", "grad", "backward_steps", "Variable", "no_grad", "enable_grad",
            "set_grad_enabled", "is_grad_enabled", "Function", "detect_anomaly",
-           "set_detect_anomaly", "functional", "gradcheck", "gradgradcheck"]
+           "set_detect_anomaly", "functional", "gradcheck", "gradgradcheck", "graph"]
 
 
 def _tensor_tuple(tensors):

@@ -11,6 +11,7 @@ from collections import OrderedDict, namedtuple
 from .. import _device, _grad_mode
 from .._tensor import Tensor
 from . import functional as F
+from . import hooks
 from . import init
 from .parameter import Parameter
 
@@ -62,13 +63,49 @@ class Module:
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_non_persistent_buffers_set", set())
         object.__setattr__(self, "_modules", OrderedDict())
+        for store in ("_forward_pre_hooks", "_forward_hooks", "_backward_hooks",
+                      "_backward_pre_hooks"):
+            object.__setattr__(self, store, OrderedDict())
+        object.__setattr__(self, "_hooks_with_kwargs", set())
+        object.__setattr__(self, "_forward_hooks_always_called", set())
+        object.__setattr__(self, "_is_full_backward_hook", None)
 
     def forward(self, *input):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required '
                                   '"forward" function')
 
     def __call__(self, *args, **kwargs):
+        d = self.__dict__
+        if d.get("_forward_pre_hooks") or d.get("_forward_hooks") or d.get("_backward_hooks") \
+                or d.get("_backward_pre_hooks"):
+            return hooks.call(self, args, kwargs)
         return self.forward(*args, **kwargs)
+
+    # ---- hooks (see nn/hooks.py) -----------------------------------------------------------
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """hook(module, args) runs before forward; it may return new args. Returns a handle."""
+        return hooks.register(self, "_forward_pre_hooks", hook, prepend, with_kwargs)
+
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
+        """hook(module, args, output) runs after forward; it may return a new output."""
+        return hooks.register(self, "_forward_hooks", hook, prepend, with_kwargs, always_call)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """hook(module, grad_input, grad_output) runs when the gradients of the module's input
+        are computed; it may return new grad_input."""
+        hooks.backward_hook_kind(self, True)
+        return hooks.register(self, "_backward_hooks", hook, prepend)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """hook(module, grad_output) runs when the gradients of the module's output are
+        computed; it may return new grad_output."""
+        return hooks.register(self, "_backward_pre_hooks", hook, prepend)
+
+    def register_backward_hook(self, hook):
+        """The legacy backward hook: it watches only the last node of the forward (PyTorch
+        warns when that misses gradients); use ``register_full_backward_hook``."""
+        hooks.backward_hook_kind(self, False)
+        return hooks.register(self, "_backward_hooks", hook)
 
     # ---- registration ---------------------------------------------------------------------
     def register_parameter(self, name, param):
