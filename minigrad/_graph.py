@@ -350,6 +350,8 @@ def sum_to_shape(g, shape):
     have = g._data.shape
     if have == shape:
         return g
+    if not shape:  # to a 0-d tensor: one plain sum (SumBackward0 with create_graph, as PyTorch)
+        return g.sum()
     lead = len(have) - len(shape)
     axes = tuple(range(lead)) + tuple(
         i + lead for i, n in enumerate(shape) if n == 1 and have[i + lead] != 1)

@@ -243,6 +243,18 @@ class Tensor:
     def is_cpu(self):
         return True
 
+    def type(self, dtype=None, non_blocking=False, **kwargs):
+        """With no argument, the type's name ('torch.FloatTensor'); else the tensor converted to
+        ``dtype`` (a dtype or such a name)."""
+        if dtype is None:
+            return f"torch.{self.dtype.legacy}"
+        if isinstance(dtype, str):
+            by_name = {f"torch.{d.legacy}": d for d in _dtype.ALL}
+            if dtype not in by_name:
+                raise ValueError(f"invalid type: '{dtype}'")
+            dtype = by_name[dtype]
+        return self.to(dtype)
+
     def get_device(self):
         """-1: the tensor is on the CPU."""
         return -1

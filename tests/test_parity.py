@@ -1043,6 +1043,8 @@ def test_manual_seed_and_seed():
     assert mg.randn(3).tolist() == a.tolist()
     assert type(mg.seed()) is type(torch.seed()) is int
     assert mg.randn(3).tolist() != a.tolist()
+    for lib in (mg, torch):  # manual_seed returns the default generator, which remembers it
+        assert lib.manual_seed(5) is lib.default_generator and lib.initial_seed() == 5
 
 
 # ---- every function and method above is exercised -------------------------------------------------

@@ -1,4 +1,6 @@
 """``minigrad.autograd``: backward and grad, grad modes, and the legacy ``Variable``."""
+import warnings
+
 from .._engine import backward_steps, run_backward
 from .._grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .._tensor import Tensor, warn_once
@@ -56,6 +58,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
     """Accumulate into the leaves' ``.grad`` the vector-Jacobian products of ``tensors``."""
     tensors = _tensor_tuple(tensors)
     if grad_variables is not None:
+        warnings.warn("`grad_variables` is deprecated. Use `grad_tensors` instead.",
+                      FutureWarning, stacklevel=2)
+        if grad_tensors is not None:
+            raise RuntimeError("`grad_tensors` and `grad_variables` (deprecated) arguments both "
+                               "passed to `backward()`. Please only use `grad_tensors`.")
         grad_tensors = grad_variables
     grads = _make_grads(tensors, _grad_list(grad_tensors, len(tensors)))
     if retain_graph is None:
