@@ -224,8 +224,9 @@ defop("sum", _reduction_name("Sum"), "z = Σᵢ xᵢ;  x̄ᵢ = z̄",
       samples=[((2, 3), {}), ((2, 3), {"dim": (1,)}), ((2, 3, 2), {"dim": (0, 2), "keepdim": True})])
 defop("mean", _reduction_name("Mean"), "z = (1/n) Σᵢ xᵢ;  x̄ᵢ = z̄ / n",
       lambda x, *, dim=None, keepdim=False: np.mean(x, axis=dim, keepdims=keepdim),
-      lambda g, x_shape, *, dim, keepdim: _unreduce(g / _count(x_shape, dim), x_shape, dim,
-                                                    keepdim),
+      # expanded, then divided: PyTorch's order, so a differentiated gradient names its nodes
+      lambda g, x_shape, *, dim, keepdim: _unreduce(g, x_shape, dim, keepdim) / _count(
+          x_shape, dim),
       samples=[((2, 3), {}), ((2, 3), {"dim": (0,)}), ((2, 3), {"dim": (1,), "keepdim": True})])
 defop("prod", _reduction_name("Prod"), "z = Πᵢ xᵢ;  x̄ᵢ = z̄·Πⱼ≠ᵢ xⱼ",
       lambda x, *, dim=None, keepdim=False: np.prod(

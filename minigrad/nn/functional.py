@@ -215,7 +215,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
     (the mask from minigrad's generator); the input itself otherwise."""
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training:
+    if not training or p == 0 or input.numel() == 0:
         return input
     from .._creation import _rng_of
     keep = _rng_of(None).random(input.shape) >= p
