@@ -48,3 +48,8 @@ def result_type(tensor1, tensor2):
     from ._dtype import result_type as _rt
     from ._tensor import as_operand
     return _rt(as_operand(tensor1), as_operand(tensor2))
+
+from . import _out  # noqa: E402  (out=: the functions that take it, as in PyTorch)
+for _name in _out.OPS_WITH_OUT + _out.FACTORIES_WITH_OUT:
+    globals()[_name] = _out.supporting_out(globals()[_name], _name in _out.FACTORIES_WITH_OUT)
+del _name
