@@ -38,6 +38,7 @@ from . import nn  # noqa: E402
 from . import optim  # noqa: E402
 from . import accelerator, backends, cuda  # noqa: E402,F401
 from . import utils  # noqa: E402,F401
+from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"
 FloatTensor = DoubleTensor = LongTensor = Tensor  # legacy names, for isinstance checks
