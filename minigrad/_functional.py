@@ -832,6 +832,38 @@ def stack(tensors, dim=0):
     return apply(_op("stack"), *tensors, dim=_wrap_dim(dim, tensors[0].ndim + 1))
 
 
+def meshgrid(*tensors, indexing=None):
+    """Grids of coordinates from 1-D tensors: each expanded along its own axis ('ij'), or with
+    the first two axes swapped ('xy')."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        warn_once("torch.meshgrid: in an upcoming release, it will be required to pass the "
+                  "indexing argument.")
+        indexing = "ij"
+    if indexing not in ("xy", "ij"):
+        raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: '
+                           f"{indexing}")
+    for t in tensors:
+        if t.ndim > 1:
+            raise RuntimeError("torch.meshgrid: Expected 0D or 1D tensor in the tensor list but "
+                               f"got: {t}")
+        if t.dtype is not tensors[0].dtype:
+            raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    axes = list(range(len(tensors)))
+    if indexing == "xy" and len(tensors) > 1:
+        axes[0], axes[1] = 1, 0
+    shape = [0] * len(tensors)
+    for t, axis in zip(tensors, axes):
+        shape[axis] = t.numel()
+    grids = []
+    for t, axis in zip(tensors, axes):
+        one_axis = [1] * len(tensors)
+        one_axis[axis] = t.numel()
+        grids.append(t.reshape(one_axis).expand(shape))
+    return tuple(grids)
+
+
 def select(input, dim, index):
     """input[..., index, ...] at dimension ``dim``."""
     d = _wrap_dim(dim, input.ndim)

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
 import minigrad as mg
+from compare import outcome
 
 torch = pytest.importorskip("torch", reason="PyTorch is the reference of the parity tests")
 
@@ -683,6 +684,20 @@ def test_cat_and_stack(data):
     s = data.draw(st.integers(-len(shape) - 1, len(shape)))
     check(lambda T, a, b: T.stack([a, b], s), x, z)
     check(lambda T, a, b: T.stack((a, b, a), dim=s), x, z)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_meshgrid(data):
+    dtype = data.draw(float_dtypes)
+    x, y = data.draw(arrays(dtype, (data.draw(st.integers(1, 4)),))), \
+        data.draw(arrays(dtype, (data.draw(st.integers(1, 3)),)))
+    check(lambda T, a, b: T.meshgrid(a, b, indexing="ij"), x, y)
+    check(lambda T, a, b: T.meshgrid([a, b, a], indexing="xy"), x, y)
+    check(lambda T, a: T.meshgrid(a, indexing="xy"), x)
+    for bad in (lambda T: T.meshgrid(T.ones(2), T.ones(2, dtype=T.float64), indexing="ij"),
+                lambda T: T.meshgrid(T.ones(2), indexing="foo")):
+        assert outcome(bad, mg) == outcome(bad, torch)
 
 
 # ---- indexing --------------------------------------------------------------------------------
