@@ -132,6 +132,23 @@ def test_mixing_hook_kinds_and_bad_returns():
         assert outcome(fn, minigrad) == outcome(fn, torch)
 
 
+def test_always_call_hooks_run_when_forward_raises():
+    def run(T):
+        calls = []
+        m = T.nn.Linear(2, 2)
+        m.register_forward_hook(lambda mod, a, o: calls.append(("always", o)), always_call=True)
+        m.register_forward_hook(lambda mod, a, o: calls.append(("plain", o)))
+        m.register_forward_hook(lambda mod, a, o: 1 / 0, always_call=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                m(T.ones(3))
+            except RuntimeError as e:
+                calls.append(str(e))
+        return calls, [str(w.message) for w in caught]
+    assert run(minigrad) == run(torch)
+
+
 def test_handles_remove_once_and_work_as_context_managers():
     for lib in (minigrad, torch):
         calls = []

@@ -41,7 +41,27 @@ def backward_hook_kind(module, full):
 
 
 def call(module, args, kwargs):
-    """Run the module's forward with its hooks."""
+    """Run the module's forward with its hooks; if it raises, the forward hooks registered with
+    ``always_call=True`` still run (their own errors become warnings), then the error goes on."""
+    called = set()
+    try:
+        return _call(module, args, kwargs, called)
+    except Exception:
+        for hook_id, hook in tuple(module._forward_hooks.items()):
+            if hook_id in module._forward_hooks_always_called and hook_id not in called:
+                try:
+                    if hook_id in module._hooks_with_kwargs:
+                        hook(module, args, kwargs, None)
+                    else:
+                        hook(module, args, None)
+                except Exception as e:  # noqa: BLE001 - PyTorch silences it with a warning
+                    warnings.warn("module forward hook with ``always_call=True`` raised an "
+                                  "exception that was silenced as another error was raised in "
+                                  f"forward: {e}", stacklevel=3)
+        raise
+
+
+def _call(module, args, kwargs, called):
     with_kwargs = module._hooks_with_kwargs
     for hook_id, hook in tuple(module._forward_pre_hooks.items()):
         if hook_id in with_kwargs:
@@ -62,6 +82,7 @@ def call(module, args, kwargs):
         args = watch.setup_input(args)
     output = module.forward(*args, **kwargs)
     for hook_id, hook in tuple(module._forward_hooks.items()):
+        called.add(hook_id)
         result = (hook(module, args, kwargs, output) if hook_id in with_kwargs
                   else hook(module, args, output))
         if result is not None:
