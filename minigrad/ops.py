@@ -305,7 +305,10 @@ defop("unsafe_view", "UnsafeViewBackward0", "z = x reshaped (a fresh copy);  x̄
       lambda x, *, shape: x.reshape(shape), lambda g, x_shape: g.reshape(x_shape),
       dtypes="keep", samples=[((2, 3), {"shape": (3, 2)}), ((2, 2, 3), {"shape": (4, 3)})])
 defop("expand", "ExpandBackward0", "z = x broadcast to a shape;  x̄ = z̄ summed back",
-      lambda x, *, shape: np.broadcast_to(x, shape), lambda g: g,
+      # the engine sums back to x's shape; to a 0-d x PyTorch's sum_to always sums (even from
+      # a 0-d z̄), which a differentiated gradient shows as SumBackward0
+      lambda x, *, shape: np.broadcast_to(x, shape),
+      lambda g, x_shape: g.sum() if x_shape == () else g,
       dtypes="keep", view=True, samples=[((3,), {"shape": (2, 3)}), ((2, 1), {"shape": (2, 4)})])
 defop("permute", lambda a: {"t": "TBackward0", "transpose": "TransposeBackward0"}.get(
           a.get("via"), "PermuteBackward0"),

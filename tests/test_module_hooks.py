@@ -255,8 +255,11 @@ def test_backward_with_grad_variables_warns_as_pytorch():
 
 
 def test_jvp_with_create_graph_names_pytorchs_nodes():
-    def run(T, f):
-        outs = T.autograd.functional.jvp(f, T.ones(3), T.ones(3), create_graph=True)
+    def run(T, f, shape):
+        outs = T.autograd.functional.jvp(f, T.ones(shape) * 2, T.ones(shape), create_graph=True)
         return [repr(o) for o in outs]
-    for f in (lambda a: (a ** 2).sum(), lambda a: a ** 2, lambda a: (a * a).mean()):
-        assert run(minigrad, f) == run(torch, f)
+    for f in (lambda a: (a ** 2).sum(), lambda a: a ** 2, lambda a: (a * a).mean(),
+              lambda a: a.sum(0, keepdim=True), lambda a: a.exp().sum().view(1),
+              lambda a: a.unsqueeze(0) * 2):
+        for shape in ((3,), ()):
+            assert run(minigrad, f, shape) == run(torch, f, shape)
