@@ -39,6 +39,15 @@ CORPUS = [
     "torch.Tensor.requires_grad_", "torch.Tensor.index_copy_",
     # devices
     "torch.set_default_device",
+    # tensors: creation, shapes, arithmetic, reductions
+    "torch.tensor", "torch.zeros", "torch.ones", "torch.full", "torch.eye", "torch.arange",
+    "torch.linspace", "torch.randn", "torch.rand", "torch.reshape", "torch.flatten",
+    "torch.squeeze", "torch.unsqueeze", "torch.transpose", "torch.cat", "torch.stack",
+    "torch.split", "torch.chunk", "torch.meshgrid", "torch.Tensor.expand", "torch.Tensor.item",
+    "torch.Tensor.tolist", "torch.exp", "torch.log", "torch.sqrt", "torch.abs", "torch.pow",
+    "torch.tanh", "torch.clamp", "torch.where", "torch.eq", "torch.allclose", "torch.sum",
+    "torch.mean", "torch.max", "torch.argmax", "torch.norm", "torch.dot", "torch.outer",
+    "torch.mm", "torch.matmul", "torch.nn.Module.apply",
     # layers and losses
     "torch.nn.Linear", "torch.nn.Identity", "torch.nn.Flatten", "torch.nn.Dropout",
     "torch.nn.ReLU", "torch.nn.Sigmoid", "torch.nn.Tanh", "torch.nn.LeakyReLU", "torch.nn.GELU",
@@ -79,6 +88,8 @@ LEFT_OUT = {
                                        "convolutions"),
     "torch.inference_mode": {4: "y._version raises for PyTorch's inference tensors; minigrad's "
                                 "inference_mode is no_grad, with no inference tensors"},
+    "torch.meshgrid": {5: "checks meshgrid against torch.dstack and torch.cartesian_prod, "
+                           "which minigrad does not have"},
     "torch.set_default_device": {4: "torch.cuda.set_device fails inside PyTorch's CPU build "
                                     "(AttributeError from torch._C); minigrad raises PyTorch's "
                                     "'Torch not compiled with CUDA enabled' instead"},
