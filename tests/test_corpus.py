@@ -34,6 +34,7 @@ CORPUS = [
     "torch.autograd.functional.hvp", "torch.autograd.functional.vhp",
     "torch.autograd.graph.Node.name", "torch.autograd.graph.Node.register_hook",
     "torch.autograd.graph.Node.register_prehook", "torch.autograd.detect_anomaly",
+    "torch.autograd.graph.saved_tensors_hooks", "torch.autograd.graph.save_on_cpu",
     "torch.no_grad", "torch.enable_grad", "torch.set_grad_enabled", "torch.inference_mode",
     "torch.Tensor.register_hook", "torch.Tensor.register_post_accumulate_grad_hook",
     "torch.Tensor.requires_grad_", "torch.Tensor.index_copy_",
@@ -71,7 +72,6 @@ CORPUS = [
 
 # Documented programs minigrad cannot run yet (not part of the corpus until it can).
 NOT_YET = {
-    "torch.autograd.graph.saved_tensors_hooks": "hooks on saved tensors are not implemented",
     "torch.autograd.graph.register_multi_grad_hook": "not implemented",
 }
 

@@ -263,3 +263,49 @@ def test_jvp_with_create_graph_names_pytorchs_nodes():
               lambda a: a.unsqueeze(0) * 2):
         for shape in ((3,), ()):
             assert run(minigrad, f, shape) == run(torch, f, shape)
+
+
+def test_saved_tensors_hooks_pack_and_unpack_as_pytorch():
+    """The order and arguments of pack and unpack calls, and what backward makes of them."""
+    def run(T):
+        log = []
+        a = T.ones(3, requires_grad=True)
+        b = T.ones(3, requires_grad=True) * 2
+        hooks = T.autograd.graph.saved_tensors_hooks(
+            lambda t: log.append(("pack", repr(t))) or ("boxed", t),
+            lambda p: log.append(("unpack", repr(p[1]))) or p[1] * 1)
+        with hooks:
+            y = a * b
+            z = (y.exp() * a).sum()
+        log.append(("saved_self", repr(y.grad_fn._saved_self)))
+        z.backward()
+        log.append(("grads", repr(a.grad)))
+        with T.autograd.graph.saved_tensors_hooks(lambda t: t * 4, lambda t: t / 4):
+            w = T.pow(a, 3)
+        w.sum().backward()
+        log.append(("pow grad", repr(a.grad)))
+        return log
+    assert run(minigrad) == run(torch)
+
+
+def test_saved_tensors_hooks_see_custom_function_saves():
+    def run(T):
+        seen = []
+
+        class Square(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x * x
+
+            @staticmethod
+            def backward(ctx, g):
+                x, = ctx.saved_tensors
+                return 2 * x * g
+        x = T.tensor([1.0, 3.0], requires_grad=True)
+        with T.autograd.graph.saved_tensors_hooks(lambda t: seen.append("pack") or t,
+                                                  lambda t: seen.append("unpack") or t):
+            y = Square.apply(x)
+        y.sum().backward()
+        return seen, repr(x.grad)
+    assert run(minigrad) == run(torch)
