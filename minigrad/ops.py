@@ -461,7 +461,8 @@ defop("gelu", "GeluBackward0", "z = x·Φ(x);  x̄ = z̄·(Φ(x) + x·φ(x))  (o
       lambda x, *, approximate="none": _gelu_forward(x, approximate),
       lambda g, x, *, approximate: _gelu_vjp(g, x, approximate),
       dtypes="float", samples=[((2, 3), {}), ((3,), {"approximate": "tanh"})])
-defop("softplus", "SoftplusBackward0", "z = ln(1 + e^(βx))/β (x past the threshold);  x̄ = z̄·σ(βx)",
+defop("softplus", "SoftplusBackward0",
+      "z = ln(1 + e^(βx))/β (x past the threshold);  x̄ = z̄·σ(βx)",
       lambda x, *, beta=1.0, threshold=20.0: np.where(
           x * beta > threshold, x, np.logaddexp(0, x * beta) / beta).astype(x.dtype),
       lambda g, x, *, beta, threshold: F.where(x * beta > threshold, g, g * (x * beta).sigmoid()),

@@ -58,7 +58,8 @@ def test_shuffled_batches_follow_the_same_rules(batch_size, drop_last):
     orders = {tuple(i for _, y in run(minigrad, s) for i in y.tolist()) for s in range(5)}
     assert len(orders) > 1  # the seed matters
     # each pass over the loader draws a new order
-    dl = loader(minigrad, batch_size=10, shuffle=True, generator=minigrad.Generator().manual_seed(1))
+    dl = loader(minigrad, batch_size=10, shuffle=True,
+                generator=minigrad.Generator().manual_seed(1))
     passes = {tuple(next(iter(dl))[1].tolist()) for _ in range(5)}
     assert len(passes) > 1
 

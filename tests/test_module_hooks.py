@@ -176,8 +176,8 @@ SAVED = [
     ("T.nn.functional.mse_loss(x, y)", ["_saved_self", "_saved_target", "_saved_reduction"]),
     ("T.nn.functional.binary_cross_entropy(x.sigmoid(), y.sigmoid())",
      ["_saved_self", "_saved_target", "_saved_reduction"]),
-    ("x.softmax(0)", ["_saved_dim", "_saved_result"]), ("x.clamp(0, 1)",
-                                                        ["_saved_min", "_saved_max", "_saved_self"]),
+    ("x.softmax(0)", ["_saved_dim", "_saved_result"]),
+    ("x.clamp(0, 1)", ["_saved_min", "_saved_max", "_saved_self"]),
     ("x.mean()", ["_saved_self_sym_numel", "_saved_self_sym_sizes"]),
     ("T.nn.functional.leaky_relu(x, 0.2)", ["_saved_self", "_saved_negative_slope"]),
 ]
