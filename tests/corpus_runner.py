@@ -10,6 +10,7 @@ import builtins
 import doctest
 import importlib
 import inspect
+import sys
 import warnings
 
 import numpy as np
@@ -84,6 +85,8 @@ def run_program(sources, library_name, patches):
     finally:
         lib.set_grad_enabled(grad_mode)  # a program may switch it off for good (it is global)
         lib.set_default_device(None)
+        if "matplotlib.pyplot" in sys.modules:  # the figures an example drew
+            sys.modules["matplotlib.pyplot"].close("all")
         for name, value in saved.items():
             setattr(lib, name, value)
     return transcript

@@ -11,6 +11,9 @@ warnings) must be identical, memory addresses aside. Programs whose printed valu
 other random draws (initialisers, dropout masks, random targets) are compared with their digits
 masked: the same shapes, layout, dtypes and grad_fn, not the same numbers.
 
+Source and licence: the docstrings of PyTorch 2.13 as installed (github.com/pytorch/pytorch,
+BSD-3-Clause); they are read at test time, none is copied into this repository.
+
 Examples PyTorch's doctest run itself skips (``+SKIP``: they need CUDA, a download or a missing
 variable) are skipped here too; the few others left out are listed in ``LEFT_OUT`` with why.
 """
