@@ -5,6 +5,8 @@ The numbers come from minigrad's generator (``manual_seed``, or the ``generator`
 distributions are PyTorch's, the draws are not. Fills are not recorded in the graph (as for
 ``nn.init``); like PyTorch, they refuse a leaf that requires grad outside ``no_grad``.
 """
+import numpy as np
+
 from . import _creation
 from . import _grad_mode
 from ._tensor import Tensor
@@ -42,16 +44,27 @@ def bernoulli_(self, p=0.5, *, generator=None):
     return _write(self, _creation._rng_of(generator).random(self.shape) < float(p))
 
 
-def index_copy_(self, dim, index, source):
-    """self[..., index[i], ...] = source[..., i, ...] along ``dim``, in place."""
-    key = (slice(None),) * (dim % max(self.ndim, 1)) + (index,)
-    self[key] = source
-    return self
+def index_copy_(self, dim, index, source, _name="index_copy_"):
+    """self[..., index[i], ...] = source[..., i, ...] along ``dim``, in place
+    (IndexCopyBackward0: the gradient of source is the upstream gradient at ``index``)."""
+    from . import _functional
+    from .ops import OPS
+    if index._data.dtype != np.int64:
+        raise RuntimeError(f"{_name}(): Expected a long tensor for index, but got "
+                           f"{_functional._type_word(index)}")
+    d = dim % max(self.ndim, 1)
+    n = index.numel()
+    if source.ndim and n != source.shape[d]:
+        raise IndexError(f"{_name}(): Number of indices ({n}) should be equal to "
+                         f"source.size(dim) ({source.shape[d]})")
+    key = (slice(None),) * d + (index._data.reshape(-1),)
+    return _functional._inplace(self, OPS["index_put"], source, key=key,
+                                name="IndexCopyBackward0")
 
 
 def index_copy(self, dim, index, source):
     """A copy of self with ``index_copy_`` applied."""
-    return index_copy_(self.clone(), dim, index, source)
+    return index_copy_(self.clone(), dim, index, source, _name="index_copy")
 
 
 for _fn in (uniform_, normal_, random_, bernoulli_, index_copy_, index_copy):

@@ -210,6 +210,13 @@ def test_binary_classifier_trains_like_pytorch():
     lambda T: T.zeros(4, 3).index_copy_(0, T.tensor([0, 3]), T.ones(2, 3)),
     lambda T: T.zeros(3, 4).index_copy_(1, T.tensor([1]), T.full((3, 1), 2.0)),
     lambda T: T.zeros(4).index_copy(0, T.tensor([2]), T.tensor([5.0])),
+    lambda T: T.zeros(3).index_copy_(0, T.tensor(2), T.tensor(5.0)),
+    lambda T: T.zeros(4, 2).index_copy_(0, T.tensor([0, 1]), T.ones(3, 2)),
+    lambda T: T.zeros(4, 2).index_copy_(0, T.tensor([0.0]), T.ones(1, 2)),
+    lambda T: (lambda s: (T.zeros(4, 2, requires_grad=True).clone().index_copy_(
+        0, T.tensor([3, 0]), s).sum() * 2).backward() or s.grad)(
+        T.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)),
+    lambda T: T.zeros(4, 2, requires_grad=True).index_copy(0, T.tensor([1]), T.ones(1, 2)),
     lambda T: T.ones(2).type(), lambda T: T.ones(2).type(T.float64),
     lambda T: T.ones(2).type("torch.LongTensor"), lambda T: T.ones(2).type("banana"),
     lambda T: T.tensor([1, 2]).type(),
