@@ -27,10 +27,10 @@ from ._functional import (abs, add, all, allclose, amax, amin, any, argmax, argm
                           reciprocal, relu, remainder, reshape, round, rsqrt, select, sigmoid,
                           sign, sin, softmax, split, sqrt, square, squeeze, stack, sub, sum, t,
                           tanh, transpose, true_divide, trunc, unbind, unsqueeze, where)
-from ._functional import meshgrid
 from ._grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from ._printing import get_printoptions, printoptions, set_printoptions
 from ._tensor import Size, Tensor
+from ._functional import meshgrid
 from ._generator import Generator
 from ._device import device, get_default_device, set_default_device
 from ._anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_anomaly_enabled
