@@ -18,8 +18,12 @@ class Generator:
         self._rng = np.random.default_rng(self._seed)
 
     def manual_seed(self, seed):
-        """Restart from ``seed``; returns the generator."""
-        self._seed = int(seed)
+        """Restart from ``seed`` (a negative one wraps to 64 bits, as in PyTorch); returns the
+        generator."""
+        seed = int(seed)
+        if not -2 ** 63 <= seed < 2 ** 64:
+            raise ValueError("Overflow when unpacking long long")
+        self._seed = seed % 2 ** 64
         self._rng = np.random.default_rng(self._seed)
         return self
 

@@ -114,6 +114,12 @@ def test_generators():
         assert repr(g).startswith("<torch._C.Generator object at 0x")
         assert repr(lib.manual_seed(1)).startswith("<torch._C.Generator object at 0x")
         assert lib.initial_seed() == 1
+    for lib in (minigrad, torch):  # negative seeds wrap to 64 bits
+        lib.manual_seed(-1)
+        assert lib.initial_seed() == 2 ** 64 - 1
+        assert lib.Generator().manual_seed(-5).initial_seed() == 2 ** 64 - 5
+        with pytest.raises(ValueError, match="Overflow when unpacking long long"):
+            lib.manual_seed(2 ** 64)
     # the same seed gives the same draws (minigrad's own numbers, not PyTorch's)
     a = minigrad.randperm(10, generator=minigrad.Generator().manual_seed(5))
     b = minigrad.randperm(10, generator=minigrad.Generator().manual_seed(5))
