@@ -11,9 +11,11 @@ Where things are: ``ops`` (every op with its derivative), ``_engine`` (the backw
 """
 from . import _functional
 from . import ops  # noqa: F401  (fills the registry)
-from ._creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
-                        linspace, manual_seed, normal, ones, ones_like, rand, rand_like, randint,
-                        randn, randn_like, randperm, seed, tensor, zeros, zeros_like)
+from . import _fill  # noqa: F401  (in-place random fills, index_copy_: Tensor methods)
+from ._creation import (arange, as_tensor, default_generator, empty, empty_like, eye, from_numpy,
+                        full, full_like, initial_seed, linspace, manual_seed, normal, ones,
+                        ones_like, rand, rand_like, randint, randn, randn_like, randperm, seed,
+                        tensor, zeros, zeros_like)
 from ._dtype import (bool, double, dtype, float, float16, float32, float64, get_default_dtype,
                      half, int, int8, int16, int32, int64, long, promote_types, short, uint8)
 from ._functional import (abs, add, all, allclose, amax, amin, any, argmax, argmin, cat, ceil,
@@ -28,11 +30,17 @@ from ._functional import (abs, add, all, allclose, amax, amin, any, argmax, argm
 globals().update(_functional.checked_namespace(globals()))  # torch.exp("a"): PyTorch's TypeError
 from ._grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from ._printing import get_printoptions, printoptions, set_printoptions
-from ._tensor import Size, Tensor, device
+from ._tensor import Size, Tensor
+from ._functional import meshgrid
+from ._generator import Generator
+from ._device import device, get_default_device, set_default_device
 from ._anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_anomaly_enabled
 from . import autograd  # noqa: E402
 from . import nn  # noqa: E402
 from . import optim  # noqa: E402
+from . import accelerator, backends, cuda  # noqa: E402,F401
+from . import utils  # noqa: E402,F401
+from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"
 FloatTensor = DoubleTensor = LongTensor = Tensor  # legacy names, for isinstance checks
@@ -43,3 +51,8 @@ def result_type(tensor1, tensor2):
     from ._dtype import result_type as _rt
     from ._tensor import as_operand
     return _rt(as_operand(tensor1), as_operand(tensor2))
+
+from . import _out  # noqa: E402  (out=: the functions that take it, as in PyTorch)
+for _name in _out.OPS_WITH_OUT + _out.FACTORIES_WITH_OUT:
+    globals()[_name] = _out.supporting_out(globals()[_name], _name in _out.FACTORIES_WITH_OUT)
+del _name

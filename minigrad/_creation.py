@@ -6,36 +6,71 @@ import warnings
 import numpy as np
 
 from . import _args
+from . import _device
 from . import _dtype
+from ._generator import Generator
 from ._nested import from_nested
 from ._tensor import Size as _Size
 from ._tensor import Tensor
-from ._tensor import device as _Device
 
 _rng = np.random.default_rng()
+_seed = None
+
+
+class _DefaultGenerator(Generator):
+    """``minigrad.default_generator``: the generator every random function uses by default."""
+
+    def __init__(self):  # its state is the module's ``_rng``, shared with manual_seed
+        pass
+
+    @property
+    def _rng(self):
+        return _rng
+
+    @_rng.setter
+    def _rng(self, value):
+        global _rng
+        _rng = value
+
+    @property
+    def _seed(self):
+        return _seed
+
+    @_seed.setter
+    def _seed(self, value):
+        global _seed
+        _seed = value
+
+
+default_generator = _DefaultGenerator()
 
 
 def manual_seed(seed):
-    """Seed minigrad's random numbers (a numpy Generator: its streams differ from PyTorch's)."""
-    global _rng
-    _rng = np.random.default_rng(int(seed) % 2 ** 64)  # a negative seed wraps, as in PyTorch
-    return _rng
+    """Seed minigrad's random numbers (a numpy Generator: its streams differ from PyTorch's);
+    returns the default generator."""
+    return default_generator.manual_seed(seed)
 
 
 def seed():
     """Seed minigrad's random numbers from the OS's entropy; returns the 64-bit seed used."""
-    global _rng
-    value = int(np.random.SeedSequence().entropy) % 2 ** 64
-    _rng = np.random.default_rng(value)
-    return value
+    return default_generator.seed()
+
+
+def initial_seed():
+    """The seed the default generator was last started from."""
+    return default_generator.initial_seed()
+
+
+def _rng_of(generator):
+    """The numpy generator to draw from: ``generator``'s, or the default one."""
+    return _rng if generator is None else generator._rng
 
 
 def _finish(data, dtype, requires_grad, device=None, who=None):
     """The tensor around ``data`` (cast to ``dtype``), its flags checked as PyTorch does."""
     # the factories take requires_grad=None for False; tensor() does not
     requires_grad = _args.bool_arg(requires_grad, "requires_grad", who, none=who != "tensor")
-    if device is not None:
-        _Device(device)  # PyTorch's error for a device this build does not have
+    _device.check(device)  # PyTorch's error for a device this build does not have
     if dtype is not None:
         data = data.astype(_as_dtype(dtype, who).np, copy=False)
     t = Tensor._make(data)
@@ -80,7 +115,7 @@ def as_tensor(data, dtype=None, device=None):
     """``data`` as a tensor, sharing memory with a numpy array or tensor where it can."""
     dtype = _as_dtype(dtype, "as_tensor")
     if device is not None:
-        _Device(device)
+        _device.check(device)
     if isinstance(data, Tensor):
         return data if dtype is None else data.to(dtype)
     if isinstance(data, np.ndarray) and (dtype is None or dtype.np == data.dtype):
@@ -267,8 +302,8 @@ def randn(*size, dtype=None, device=None, requires_grad=False, generator=None, *
     shape = _random_size(size, kwargs, "randn")
     np_dtype = _floating(dtype, "randn", "normal_kernel_cpu")
     _args.check_allocation(shape, np_dtype)
-    return _finish(_rng.standard_normal(shape).astype(np_dtype), None, requires_grad, device,
-                   "randn")
+    return _finish(_rng_of(generator).standard_normal(shape).astype(np_dtype), None,
+                   requires_grad, device, "randn")
 
 
 def rand(*size, dtype=None, device=None, requires_grad=False, generator=None, **kwargs):
@@ -276,7 +311,8 @@ def rand(*size, dtype=None, device=None, requires_grad=False, generator=None, **
     shape = _random_size(size, kwargs, "rand")
     np_dtype = _floating(dtype, "rand", "check_uniform_bounds")
     _args.check_allocation(shape, np_dtype)
-    return _finish(_rng.random(shape).astype(np_dtype), None, requires_grad, device, "rand")
+    return _finish(_rng_of(generator).random(shape).astype(np_dtype), None, requires_grad,
+                   device, "rand")
 
 
 def randint(low=0, high=None, size=None, *, dtype=None, device=None, requires_grad=False,
@@ -298,17 +334,18 @@ def randint(low=0, high=None, size=None, *, dtype=None, device=None, requires_gr
         raise RuntimeError("to - 1 is out of bounds for bool")
     np_dtype = np.int64 if np_dtype is None else np_dtype.np
     _args.check_allocation(shape, np_dtype)
-    return _finish(_rng.integers(low, high, size=shape).astype(np_dtype), None, requires_grad,
-                   device, "randint")
+    return _finish(_rng_of(generator).integers(low, high, size=shape).astype(np_dtype), None,
+                   requires_grad, device, "randint")
 
 
-def randperm(n, *, dtype=None, device=None, requires_grad=False):
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False, **_):
     """A random permutation of 0..n-1."""
     n = _size((_args.int_arg(n, "n", "randperm", 1),), "randperm")[0]
     if _as_dtype(dtype, "randperm") is _dtype.bool:
         raise NotImplementedError("\"randperm\" not implemented for 'Bool'")
     _args.check_allocation((n,), np.int64)
-    return _finish(_rng.permutation(n).astype(np.int64), dtype, requires_grad, device, "randperm")
+    return _finish(_rng_of(generator).permutation(n).astype(np.int64), dtype, requires_grad,
+                   device, "randperm")
 
 
 def normal(mean, std, size=None, *, requires_grad=False):

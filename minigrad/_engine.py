@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from . import _anomaly
 from . import _grad_mode
+from . import _hooks
 from ._graph import AccumulateGrad, sum_to_shape
 from ._tensor import Tensor
 
@@ -91,6 +92,7 @@ def backward_steps(roots, grads, retain_graph=False, create_graph=False, capture
             if isinstance(node, AccumulateGrad):
                 if capture is None and accumulate:
                     _accumulate(node.variable, g, create_graph)
+                    _hooks.run_post_accumulate(node.variable)  # hooks that read the new .grad
                 yield Step(node, g, ())
                 continue
             grads_in = call(node, g) if not _anomaly.enabled else _anomaly.run(call, node, g)

@@ -11,6 +11,7 @@ import numbers
 import numpy as np
 
 from . import _args
+from . import _device
 from . import _dtype
 from . import _grad_mode
 from ._graph import apply, sum_to_shape
@@ -362,7 +363,8 @@ def clone(input):
 
 
 def to(input, *args, dtype=None, **kwargs):
-    """input converted to ``dtype`` (same tensor when nothing changes)."""
+    """input converted to ``dtype`` (same tensor when nothing changes); a device other than
+    the CPU raises PyTorch's error for a build without it."""
     given = dtype = _args.dtype_arg(dtype, "to")
     for a in args:
         if isinstance(a, _dtype.dtype):
@@ -374,15 +376,15 @@ def to(input, *args, dtype=None, **kwargs):
             dtype = _dtype.from_numpy_dtype(a)
         elif isinstance(a, Tensor):
             dtype = a.dtype
-        elif isinstance(a, (str, int, device)) and not isinstance(a, builtins.bool):
-            device(a)  # PyTorch's error for a device this build does not have
+        elif isinstance(a, (str, int, _device.device)) and not isinstance(a, builtins.bool):
+            _device.check(a)
         elif a is not None:
             raise TypeError(f"to() received an invalid combination of arguments - got "
                             f"({_args.type_name(a)}), but expected one of:\n * (torch.device "
                             "device = None, torch.dtype dtype = None)\n * (torch.dtype dtype)\n"
                             " * (Tensor tensor)\n")
-    if "device" in kwargs and kwargs["device"] is not None:
-        device(kwargs["device"])
+    if kwargs.get("device") is not None:
+        _device.check(kwargs["device"])
     if dtype is None or dtype.np == input._data.dtype:
         return input
     return apply(_op("to_copy"), input, dtype=dtype)
@@ -394,10 +396,11 @@ def type_as(input, other):
 
 
 # ---- reductions ----------------------------------------------------------------------------
-def sum(input, dim=None, keepdim=False, *, dtype=None):
+def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     """Σ over ``dim`` (an int or tuple; None: everything); ints and bools sum to int64."""
     _check_tensor(input, "sum")
     dtype = _args.dtype_arg(dtype, "sum")
+    dim = dim if axis is None else axis  # numpy's name, which PyTorch accepts too
     if dtype is not None:
         input = to(input, dtype)
     keepdim = _args.bool_arg(keepdim, "keepdim", "sum")
@@ -405,10 +408,11 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     return out if dtype is None or out.dtype is dtype else to(out, dtype)  # bool stays bool
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None):
+def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     """Average over ``dim`` (floating point tensors only)."""
     _check_tensor(input, "mean")
     dtype = _args.dtype_arg(dtype, "mean")
+    dim = dim if axis is None else axis  # numpy's name, which PyTorch accepts too
     if dtype is not None:
         if not dtype.is_floating_point:
             raise RuntimeError("mean(): could not infer output dtype. Optional dtype must be "
@@ -982,6 +986,38 @@ def stack(tensors, dim=0):
                                f"[{', '.join(map(str, tensors[0].shape))}] at entry 0 and "
                                f"[{', '.join(map(str, t.shape))}] at entry {k}")
     return apply(_op("stack"), *tensors, dim=_wrap_dim(dim, tensors[0].ndim + 1))
+
+
+def meshgrid(*tensors, indexing=None):
+    """Grids of coordinates from 1-D tensors: each expanded along its own axis ('ij'), or with
+    the first two axes swapped ('xy')."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        warn_once("torch.meshgrid: in an upcoming release, it will be required to pass the "
+                  "indexing argument.")
+        indexing = "ij"
+    if indexing not in ("xy", "ij"):
+        raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: '
+                           f"{indexing}")
+    for t in tensors:
+        if t.ndim > 1:
+            raise RuntimeError("torch.meshgrid: Expected 0D or 1D tensor in the tensor list but "
+                               f"got: {t}")
+        if t.dtype is not tensors[0].dtype:
+            raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    axes = list(range(len(tensors)))
+    if indexing == "xy" and len(tensors) > 1:
+        axes[0], axes[1] = 1, 0
+    shape = [0] * len(tensors)
+    for t, axis in zip(tensors, axes):
+        shape[axis] = t.numel()
+    grids = []
+    for t, axis in zip(tensors, axes):
+        one_axis = [1] * len(tensors)
+        one_axis[axis] = t.numel()
+        grids.append(t.reshape(one_axis).expand(shape))
+    return tuple(grids)
 
 
 def select(input, dim, index):

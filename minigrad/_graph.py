@@ -25,6 +25,10 @@ from . import _grad_mode
 from . import _hooks
 from ._tensor import Tensor, as_operand
 
+_metadata = weakref.WeakKeyDictionary()  # Node.metadata, kept only while the node lives
+# (pack, unpack) of the autograd.graph.saved_tensors_hooks blocks in force, innermost last
+# (None while a pack hook runs)
+saved_tensors_hooks = []
 _sequence = itertools.count()  # creation order: the engine runs ready nodes newest first
 
 
@@ -55,6 +59,9 @@ class OpDef:
                          if p.kind == p.KEYWORD_ONLY and p.default is not p.empty}
         needs = [p.name for p in inspect.signature(vjp).parameters.values()][1:]
         self.saves = tuple(n for n in needs if n in self.inputs or n in ("out", "xs"))
+        if uses is not None:  # PyTorch saves what input 0's gradient reads first, and so on
+            first = [n for name in self.inputs for n in uses.get(name, ()) if n in self.saves]
+            self.saves = tuple(dict.fromkeys(first + list(self.saves)))
         self.shapes = tuple(n for n in needs if n.endswith("_shape") or n == "shapes")
         # needs_input_grad (PyTorch's name): a tuple of bools, one per input; a VJP that takes it
         # returns None for an input that needs no gradient instead of computing it for nothing.
@@ -102,6 +109,18 @@ class Node:
     def __repr__(self):
         return f"<{type(self).__name__} object at {hex(id(self))}>"
 
+    def __getattr__(self, name):
+        # what the node saved, by PyTorch's names: _saved_self, _saved_result, _saved_dim ...
+        if name.startswith("_saved_") and name != "_saved_":
+            from .autograd.graph import saved_attribute
+            return saved_attribute(self, name)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    @property
+    def metadata(self):
+        """A dict that stays with the node, for the user's own notes (empty at first)."""
+        return _metadata.setdefault(self, {})
+
     @property
     def output(self):
         """The tensor this node produced, while it is alive (None after it is collected)."""
@@ -130,6 +149,12 @@ class Node:
                 "retain_graph=True if you need to backward through the graph a second time or if "
                 "you need to access saved tensors after calling backward.")
         return {name: s.unpack(self) for name, s in self._saved.items()}
+
+    def saved_tensor(self, name):
+        """One saved tensor, by the VJP's name (raises once freed, as saved_tensors does)."""
+        if self._saved is None:
+            self.saved_tensors()
+        return self._saved[name].unpack(self)
 
     def apply(self, g):
         """Input gradients for upstream gradient ``g``: one per entry of next_functions."""
@@ -193,7 +218,8 @@ class AccumulateGrad(Node):
 class SavedTensor:
     """A tensor saved for backward, with its version so that in-place changes are caught."""
 
-    __slots__ = ("tensor", "data", "version_counter", "version", "is_output", "checked")
+    __slots__ = ("tensor", "data", "version_counter", "version", "is_output", "checked",
+                 "packed", "unpack_hook", "source")
 
     def __init__(self, tensor, is_output, checked=True):
         self.version_counter = tensor._vc
@@ -203,9 +229,21 @@ class SavedTensor:
         # The output is saved as data (a tensor would point back at its own grad_fn: a cycle).
         self.tensor = None if is_output else tensor
         self.data = tensor._data if is_output else None
+        self.unpack_hook = None
+        if saved_tensors_hooks and saved_tensors_hooks[-1] is not None:  # keep what pack returns
+            pack, self.unpack_hook = saved_tensors_hooks[-1]
+            saved_tensors_hooks.append(None)  # no hooks inside a hook
+            try:
+                self.packed = pack(tensor)
+            finally:
+                saved_tensors_hooks.pop()
+            # what the unpacked values are re-attached to: the graph position of the original
+            self.source = (tensor.grad_fn, tensor._requires_grad)
+            self.tensor = self.data = None
 
     def unpack(self, node):
-        if self.version_counter[0] != self.version and self.checked:
+        if self.version_counter[0] != self.version and self.checked and \
+                self.unpack_hook is None:
             t = self.tensor
             shape = list(t.shape if t is not None else self.data.shape)
             dt = _dtype.from_numpy_dtype((t._data if t is not None else self.data).dtype)
@@ -217,6 +255,15 @@ class SavedTensor:
                 f"{self.version_counter[0]}; expected version {self.version} instead. Hint: enable "
                 "anomaly detection to find the operation that failed to compute its gradient, "
                 "with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+        if self.unpack_hook is not None:
+            value = self.unpack_hook(self.packed)
+            if not isinstance(value, Tensor):
+                raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor but "
+                                f"got result of type {type(value).__name__}")
+            grad_fn, requires_grad = self.source
+            t = Tensor._make(value._data, node if self.is_output else grad_fn)
+            t._requires_grad = requires_grad and t.grad_fn is None
+            return t
         if not self.is_output:
             return self.tensor
         return Tensor._make(self.data, node)
@@ -281,6 +328,7 @@ def record(op, tensors, attrs, out, requires):
     node._trace = _anomaly.forward_stack() if _anomaly.enabled else None  # only in anomaly mode
     node._numbers = None if False not in requires else [
         (i, t) for i, (t, r) in enumerate(zip(tensors, requires)) if not r and t._wrapped]
+    out.grad_fn = node  # before saving: a saved-tensor pack hook sees the output's grad_fn
     read = op.checked(requires)  # only what the gradients of inputs requiring grad read
     saved = {}
     for name in op.saves:
@@ -291,7 +339,6 @@ def record(op, tensors, attrs, out, requires):
         else:
             saved[name] = SavedTensor(tensors[op.inputs.index(name)], False, name in read)
     node._saved = saved
-    out.grad_fn = node
     return node
 
 
@@ -348,6 +395,8 @@ def sum_to_shape(g, shape):
     have = g._data.shape
     if have == shape:
         return g
+    if not shape:  # to a 0-d tensor: one plain sum (SumBackward0 with create_graph, as PyTorch)
+        return g.sum()
     lead = len(have) - len(shape)
     axes = tuple(range(lead)) + tuple(
         i + lead for i, n in enumerate(shape) if n == 1 and have[i + lead] != 1)

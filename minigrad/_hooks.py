@@ -9,6 +9,9 @@ run where PyTorch runs them:
     pre     ``Node.register_prehook(fn)``: fn(grad_outputs) -> new grad_outputs or None.
     post    ``Node.register_hook(fn)``: fn(grad_inputs, grad_outputs) -> new grad_inputs or None.
 
+A leaf's post-accumulate hooks (``Tensor.register_post_accumulate_grad_hook(fn)``: fn(tensor))
+run after its ``.grad`` has been updated.
+
 A leaf's tensor hooks live on the tensor (its AccumulateGrad is cached only weakly and may be
 rebuilt), and its AccumulateGrad shares that dict.
 """
@@ -137,3 +140,31 @@ def register_node_hook(node, fn, kind):
 def leaf_hooks(tensor):
     """The NodeHooks a new AccumulateGrad of ``tensor`` starts with (its tensor's hooks)."""
     return NodeHooks(tensor._hooks) if tensor._hooks else None
+
+
+# id(leaf) -> its post-accumulate-grad hooks, dropped when the leaf is collected (by id: a
+# tensor's == is elementwise, so tensors cannot be dictionary keys)
+_post_accumulate = {}
+
+
+def register_post_accumulate_hook(tensor, fn):
+    """``Tensor.register_post_accumulate_grad_hook``: fn(tensor) after .grad is updated."""
+    if not tensor.requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    if tensor.grad_fn is not None:
+        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+    hooks = _post_accumulate.get(id(tensor))
+    if hooks is None:
+        hooks = _post_accumulate[id(tensor)] = OrderedDict()
+        weakref.finalize(tensor, _post_accumulate.pop, id(tensor), None)
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = fn
+    return handle
+
+
+def run_post_accumulate(tensor):
+    """The leaf's post-accumulate-grad hooks, in registration order."""
+    hooks = _post_accumulate.get(id(tensor)) if _post_accumulate else None
+    if hooks:
+        for fn in tuple(hooks.values()):
+            fn(tensor)

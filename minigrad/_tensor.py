@@ -8,6 +8,8 @@ import weakref
 
 import numpy as np
 
+from . import _device
+from ._device import device  # noqa: F401  (minigrad.device, importable from here as before)
 from . import _dtype
 from . import _grad_mode
 from . import _args
@@ -184,6 +186,11 @@ class Tensor:
         from ._hooks import register_tensor_hook
         return register_tensor_hook(self, hook)
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call hook(tensor) on a leaf after its ``.grad`` has been accumulated in backward."""
+        from ._hooks import register_post_accumulate_hook
+        return register_post_accumulate_hook(self, hook)
+
     @property
     def _backward_hooks(self):
         """The hooks ``register_hook`` added (an OrderedDict by handle id), or None."""
@@ -250,11 +257,35 @@ class Tensor:
 
     @property
     def device(self):
-        return device("cpu")
+        return _device._CPU
 
     @property
     def is_cuda(self):
         return False
+
+    @property
+    def is_cpu(self):
+        return True
+
+    def type(self, dtype=None, non_blocking=False, **kwargs):
+        """With no argument, the type's name ('torch.FloatTensor'); else the tensor converted to
+        ``dtype`` (a dtype or such a name)."""
+        if dtype is None:
+            return f"torch.{self.dtype.legacy}"
+        if isinstance(dtype, str):
+            by_name = {f"torch.{d.legacy}": d for d in _dtype.ALL}
+            if dtype not in by_name:
+                raise ValueError(f"invalid type: '{dtype}'")
+            dtype = by_name[dtype]
+        return self.to(dtype)
+
+    def get_device(self):
+        """-1: the tensor is on the CPU."""
+        return -1
+
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        """Raises: minigrad has no CUDA (PyTorch's error for a build without it)."""
+        raise AssertionError(_device.NO_CUDA)
 
     @property
     def ndim(self):
@@ -375,30 +406,6 @@ class Tensor:
 
 def _rebuild(data, requires_grad):
     return Tensor._make(data, requires_grad=requires_grad)
-
-
-class device:
-    """Where a tensor lives: always the CPU in minigrad."""
-
-    def __init__(self, type="cpu", index=None):
-        if isinstance(type, device):
-            type = type.type
-        if str(type).split(":")[0] != "cpu":
-            raise RuntimeError(f"minigrad runs on the CPU only; got device '{type}'")
-        self.type = "cpu"
-        self.index = None
-
-    def __repr__(self):
-        return "device(type='cpu')"
-
-    def __str__(self):
-        return "cpu"
-
-    def __eq__(self, other):
-        return str(other) == "cpu" if isinstance(other, (str, device)) else NotImplemented
-
-    def __hash__(self):
-        return hash("cpu")
 
 
 def _wrap_dim(dim, ndim):

@@ -7,6 +7,8 @@ the upstream gradient times y". The engine sums each returned gradient back to i
 so VJPs never undo broadcasting themselves. ``samples`` and ``domain`` feed the generated
 finite-difference tests (tests/test_gradcheck.py).
 """
+import math
+
 import numpy as np
 
 from . import _dtype
@@ -222,8 +224,9 @@ defop("sum", _reduction_name("Sum"), "z = Σᵢ xᵢ;  x̄ᵢ = z̄",
       samples=[((2, 3), {}), ((2, 3), {"dim": (1,)}), ((2, 3, 2), {"dim": (0, 2), "keepdim": True})])
 defop("mean", _reduction_name("Mean"), "z = (1/n) Σᵢ xᵢ;  x̄ᵢ = z̄ / n",
       lambda x, *, dim=None, keepdim=False: np.mean(x, axis=dim, keepdims=keepdim),
-      lambda g, x_shape, *, dim, keepdim: _unreduce(g / _count(x_shape, dim), x_shape, dim,
-                                                    keepdim),
+      # expanded, then divided: PyTorch's order, so a differentiated gradient names its nodes
+      lambda g, x_shape, *, dim, keepdim: _unreduce(g, x_shape, dim, keepdim) / _count(
+          x_shape, dim),
       samples=[((2, 3), {}), ((2, 3), {"dim": (0,)}), ((2, 3), {"dim": (1,), "keepdim": True})])
 defop("prod", _reduction_name("Prod"), "z = Πᵢ xᵢ;  x̄ᵢ = z̄·Πⱼ≠ᵢ xⱼ",
       lambda x, *, dim=None, keepdim=False: np.prod(
@@ -302,7 +305,10 @@ defop("unsafe_view", "UnsafeViewBackward0", "z = x reshaped (a fresh copy);  x̄
       lambda x, *, shape: x.reshape(shape), lambda g, x_shape: g.reshape(x_shape),
       dtypes="keep", samples=[((2, 3), {"shape": (3, 2)}), ((2, 2, 3), {"shape": (4, 3)})])
 defop("expand", "ExpandBackward0", "z = x broadcast to a shape;  x̄ = z̄ summed back",
-      lambda x, *, shape: F.expand_view(x, shape), lambda g: g,
+      # the engine sums back to x's shape; to a 0-d x PyTorch's sum_to always sums (even from
+      # a 0-d z̄), which a differentiated gradient shows as SumBackward0
+      lambda x, *, shape: F.expand_view(x, shape),
+      lambda g, x_shape: g.sum() if x_shape == () else g,
       dtypes="keep", view=True, samples=[((3,), {"shape": (2, 3)}), ((2, 1), {"shape": (2, 4)})])
 defop("permute", lambda a: {"t": "TBackward0", "transpose": "TransposeBackward0"}.get(
           a.get("via"), "PermuteBackward0"),
@@ -410,3 +416,168 @@ defop("nll_loss", "NllLossBackward0",
                          "reduction": "sum"}),
                ((2, 3, 2), {"target": np.array([[0, 2], [1, 1]]), "reduction": "none"}),
                ((3,), {"target": np.array(1)})])
+
+
+# ---- more activations (minigrad.nn.functional) ---------------------------------------------
+_erf_each = np.frompyfunc(math.erf, 1, 1)  # numpy has no erf: math's, elementwise
+
+
+def _erf(x):
+    return np.asarray(_erf_each(x), dtype=x.dtype)
+
+
+def _gelu_forward(x, approximate):
+    if approximate == "tanh":
+        k = np.sqrt(2 / np.pi)
+        return (0.5 * x * (1 + np.tanh(k * (x + 0.044715 * x ** 3)))).astype(x.dtype)
+    return (0.5 * x * (1 + _erf(x / np.sqrt(2)))).astype(x.dtype)
+
+
+def _gelu_vjp(g, x, approximate):
+    if approximate == "tanh":
+        k = float(np.sqrt(2 / np.pi))
+        t = (k * (x + 0.044715 * x ** 3)).tanh()
+        return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * 0.044715 * x * x))
+    cdf = 0.5 * (1 + F.apply(OPS["erf"], x * float(1 / np.sqrt(2))))
+    pdf = (x * x * -0.5).exp() * float(1 / np.sqrt(2 * np.pi))
+    return g * (cdf + x * pdf)
+
+
+defop("erf", "ErfBackward0", "z = erf x;  x̄ = z̄·(2/√π)·e^(−x²)",
+      lambda x: _erf(x),
+      lambda g, x: g * (x * x * -1.0).exp() * float(2 / np.sqrt(np.pi)),
+      dtypes="float", samples=_UN)
+defop("leaky_relu", "LeakyReluBackward0", "z = x if x > 0 else s·x;  x̄ = z̄ or s·z̄",
+      lambda x, *, negative_slope=0.01: np.where(x > 0, x, x * negative_slope).astype(x.dtype),
+      lambda g, x, *, negative_slope: F.where(x > 0, g, g * negative_slope),
+      samples=[((2, 3), {"negative_slope": 0.1}), ((3,), {"negative_slope": 0.01})])
+defop("elu", "EluBackward0", "z = λx if x > 0 else λα(e^(βx) − 1);  x̄ = λz̄ or λαβ·e^(βx)·z̄",
+      lambda x, *, alpha=1.0, scale=1.0, input_scale=1.0: np.where(
+          x > 0, scale * x, scale * alpha * np.expm1(x * input_scale)).astype(x.dtype),
+      lambda g, x, *, alpha, scale, input_scale: F.where(
+          x > 0, g * scale, g * (scale * alpha * input_scale) * (x * input_scale).exp()),
+      dtypes="float", samples=[((2, 3), {"alpha": 1.0}), ((3,), {"alpha": 0.5, "scale": 1.5})])
+defop("gelu", "GeluBackward0", "z = x·Φ(x);  x̄ = z̄·(Φ(x) + x·φ(x))  (or tanh's approximation)",
+      lambda x, *, approximate="none": _gelu_forward(x, approximate),
+      lambda g, x, *, approximate: _gelu_vjp(g, x, approximate),
+      dtypes="float", samples=[((2, 3), {}), ((3,), {"approximate": "tanh"})])
+defop("softplus", "SoftplusBackward0",
+      "z = ln(1 + e^(βx))/β (x past the threshold);  x̄ = z̄·σ(βx)",
+      lambda x, *, beta=1.0, threshold=20.0: np.where(
+          x * beta > threshold, x, np.logaddexp(0, x * beta) / beta).astype(x.dtype),
+      lambda g, x, *, beta, threshold: F.where(x * beta > threshold, g, g * (x * beta).sigmoid()),
+      dtypes="float", samples=[((2, 3), {}), ((3,), {"beta": 2.0, "threshold": 20.0})])
+defop("silu", "SiluBackward0", "z = x·σ(x);  x̄ = z̄·σ(x)·(1 + x·(1 − σ(x)))",
+      lambda x: (x * _sigmoid(x)).astype(x.dtype),
+      lambda g, x: g * x.sigmoid() * (1 + x * (1 - x.sigmoid())),
+      dtypes="float", samples=_UN)
+
+
+# ---- more losses: each takes ``reduction`` ('mean' | 'sum' | 'none') ------------------------
+def _reduce(losses, reduction, dtype):
+    if reduction == "none":
+        return losses.astype(dtype, copy=False)
+    total = np.sum(losses, dtype=dtype)
+    return total if reduction == "sum" else (total / max(losses.size, 1)).astype(dtype)
+
+
+def _spread(g, reduction, n):
+    """The upstream gradient of each element: z̄ (or z̄/n for a mean)."""
+    return g * (1.0 / n) if reduction == "mean" else g
+
+
+def _bce_forward(x, y, weight, reduction):
+    with np.errstate(divide="ignore"):  # log 0 is clamped to −100, as in PyTorch
+        losses = -(y * np.maximum(np.log(x), -100) + (1 - y) * np.maximum(np.log1p(-x), -100))
+    if weight is not None:
+        losses = losses * weight
+    return _reduce(losses, reduction, x.dtype)
+
+
+def _bce_vjp(g, x, y, weight, reduction, needs_input_grad):
+    s = _spread(g, reduction, x.numel())
+    if weight is not None:
+        s = s * F._new(weight)
+    return _each(needs_input_grad, lambda: s * (x - y) / (x * (1 - x)).clamp(min=1e-12),
+                 lambda: s * ((1 - x).log() - x.log()))
+
+
+defop("binary_cross_entropy", "BinaryCrossEntropyBackward0",
+      "z = −mean w·(y ln x + (1 − y) ln(1 − x));  x̄ = z̄·w·(x − y)/(x(1 − x))/n,  "
+      "ȳ = z̄·w·(ln(1 − x) − ln x)/n",
+      lambda x, y, *, weight=None, reduction="mean": _bce_forward(x, y, weight, reduction),
+      lambda g, x, y, *, weight, reduction, needs_input_grad: _bce_vjp(
+          g, x, y, weight, reduction, needs_input_grad),
+      dtypes="float", domain=(0.1, 0.9),
+      samples=[((3,), (3,)), ((2, 3), (2, 3), {"reduction": "sum"}),
+               ((3,), (3,), {"reduction": "none", "weight": np.array([1.0, 2.0, 0.5])})])
+
+
+def _bce_logits_forward(x, y, weight, pos_weight, reduction):
+    softplus_neg = np.logaddexp(0, -x)  # ln(1 + e^(−x)), without overflow
+    if pos_weight is None:
+        losses = (1 - y) * x + softplus_neg
+    else:
+        losses = (1 - y) * x + (1 + (pos_weight - 1) * y) * softplus_neg
+    if weight is not None:
+        losses = losses * weight
+    return _reduce(losses, reduction, x.dtype)
+
+
+def _bce_logits_vjp(g, x, y, weight, pos_weight, reduction, needs_input_grad):
+    s = _spread(g, reduction, x.numel())
+    if weight is not None:
+        s = s * F._new(weight)
+    if pos_weight is None:
+        return _each(needs_input_grad, lambda: s * (x.sigmoid() - y), lambda: -s * x)
+    pw = F._new(pos_weight)
+    softplus_neg = F.apply(OPS["softplus"], -x)
+    return _each(needs_input_grad,
+                 lambda: s * ((1 - y) - (1 + (pw - 1) * y) * (1 - x.sigmoid())),
+                 lambda: s * ((pw - 1) * softplus_neg - x))
+
+
+defop("binary_cross_entropy_with_logits", "BinaryCrossEntropyWithLogitsBackward0",
+      "z = mean w·((1 − y)x + (1 + (p − 1)y)·ln(1 + e^(−x)));  x̄ = z̄·w·(σ(x) − y)/n  (p = 1)",
+      lambda x, y, *, weight=None, pos_weight=None, reduction="mean": _bce_logits_forward(
+          x, y, weight, pos_weight, reduction),
+      lambda g, x, y, *, weight, pos_weight, reduction, needs_input_grad: _bce_logits_vjp(
+          g, x, y, weight, pos_weight, reduction, needs_input_grad),
+      dtypes="float",
+      samples=[((3,), (3,)), ((2, 3), (2, 3), {"reduction": "sum"}),
+               ((2, 3), (2, 3), {"pos_weight": np.array([1.0, 2.0, 3.0]),
+                                 "weight": np.array([0.5, 1.0, 2.0]), "reduction": "none"})])
+
+
+def _smooth_l1_forward(x, y, beta, reduction):
+    d = np.abs(x - y)
+    return _reduce(np.where(d < beta, 0.5 * d * d / beta, d - 0.5 * beta), reduction, x.dtype)
+
+
+def _huber_forward(x, y, delta, reduction):
+    d = np.abs(x - y)
+    return _reduce(np.where(d < delta, 0.5 * d * d, delta * (d - 0.5 * delta)), reduction,
+                   x.dtype)
+
+
+defop("smooth_l1_loss", "SmoothL1LossBackward0",
+      "z = mean(½d²/β if |d| < β else |d| − ½β), d = x − y;  x̄ = z̄·clamp(d/β, −1, 1)/n,  ȳ = −x̄",
+      lambda x, y, *, beta=1.0, reduction="mean": _smooth_l1_forward(x, y, beta, reduction),
+      lambda g, x, y, *, beta, reduction: (
+          lambda gx: (gx, -gx))(_spread(g, reduction, x.numel()) * ((x - y) / beta).clamp(-1, 1)),
+      dtypes="float",
+      samples=[((2, 3), (2, 3)), ((3,), (3,), {"beta": 0.5, "reduction": "sum"}),
+               ((4,), (4,), {"reduction": "none"})])
+defop("huber_loss", "HuberLossBackward0",
+      "z = mean(½d² if |d| < δ else δ(|d| − ½δ)), d = x − y;  x̄ = z̄·clamp(d, −δ, δ)/n,  ȳ = −x̄",
+      lambda x, y, *, delta=1.0, reduction="mean": _huber_forward(x, y, delta, reduction),
+      lambda g, x, y, *, delta, reduction: (
+          lambda gx: (gx, -gx))(_spread(g, reduction, x.numel()) * (x - y).clamp(-delta, delta)),
+      dtypes="float",
+      samples=[((2, 3), (2, 3)), ((3,), (3,), {"delta": 0.5, "reduction": "sum"}),
+               ((4,), (4,), {"reduction": "none"})])
+
+# ---- module backward hooks (minigrad.nn.hooks): an identity whose node the hooks watch -------
+defop("backward_hook", "BackwardHookFunctionBackward", "z = x;  x̄ = z̄  (where a module's "
+      "backward hooks see the gradients)",
+      lambda x: x.copy(), lambda g: g, dtypes="keep", samples=_UN)

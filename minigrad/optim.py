@@ -11,7 +11,7 @@ import numpy as np
 from ._grad_mode import enable_grad
 from ._tensor import Tensor
 
-__all__ = ["Optimizer", "SGD", "Adam"]
+__all__ = ["Optimizer", "SGD", "Adam", "RMSprop"]
 
 
 class _RequiredParameter:
@@ -286,4 +286,66 @@ class Adam(Optimizer):
                     v = vmax
                 denom = np.sqrt(v._data) / _f(bias_correction2_sqrt, x) + _f(eps, x)
                 _write(p, x + _f(-lr / bias_correction1, x) * m._data / denom)
+        return loss
+
+
+class RMSprop(Optimizer):
+    """RMSprop: v ← αv + (1 − α)g²; p ← p − lr·g/(√v + eps)  (with ``centered``, v less the
+    square of the running mean of g; with ``momentum``, b ← μb + g/(√v + eps), p ← p − lr·b)."""
+
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
+                 centered=False, capturable=False, foreach=None, maximize=False,
+                 differentiable=False):
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= momentum:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not 0.0 <= alpha:
+            raise ValueError(f"Invalid alpha value: {alpha}")
+        defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
+                        weight_decay=weight_decay, capturable=capturable, foreach=foreach,
+                        maximize=maximize, differentiable=differentiable)
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        """One update of every parameter that has a gradient."""
+        loss = self._closure(closure)
+        for group in self.param_groups:
+            lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
+            wd, momentum = group["weight_decay"], group["momentum"]
+            for p in self._params_with_grad(group):
+                x = p._data
+                g = p.grad._data if not group["maximize"] else -p.grad._data
+                state = self.state.setdefault(p, {})
+                if not state:
+                    state["step"] = Tensor._make(np.array(0.0, dtype=np.float32))
+                    state["square_avg"] = Tensor._make(np.zeros_like(x))
+                    if momentum > 0:
+                        state["momentum_buffer"] = Tensor._make(np.zeros_like(x))
+                    if group["centered"]:
+                        state["grad_avg"] = Tensor._make(np.zeros_like(x))
+                _write(state["step"], state["step"]._data + 1)
+                if wd != 0:
+                    g = g + _f(wd, x) * x
+                v = state["square_avg"]
+                _write(v, v._data * _f(alpha, x) + _f(1 - alpha, x) * g * g)
+                if group["centered"]:
+                    m = state["grad_avg"]
+                    _write(m, _lerp(m._data, g, 1 - alpha))
+                    avg = np.sqrt(v._data - m._data * m._data)
+                else:
+                    avg = np.sqrt(v._data)
+                avg = avg + _f(eps, x)
+                if momentum > 0:
+                    b = state["momentum_buffer"]
+                    _write(b, b._data * _f(momentum, x) + g / avg)
+                    _write(p, x + _f(-lr, x) * b._data)
+                else:
+                    _write(p, x + _f(-lr, x) * (g / avg))
         return loss

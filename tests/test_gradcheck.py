@@ -19,7 +19,9 @@ RTOL, ATOL = 1e-5, 1e-7  # central differences in float64 are good to ~1e-9 here
 DEFAULT_DOMAIN = (-2.0, 2.0)
 
 # Ops with a kink at 0 (or at ties, or at the clamp bounds): inputs must stay away from it.
-AWAY_FROM_ZERO = {"abs", "relu", "sign", "clamp", "norm"}
+AWAY_FROM_ZERO = {"abs", "relu", "sign", "clamp", "norm", "leaky_relu", "elu"}
+# Losses with a kink where |x − y| meets a threshold (the attribute named here).
+KINKED_DIFFERENCE = {"smooth_l1_loss": ("beta", 1.0), "huber_loss": ("delta", 1.0)}
 NO_TIES = {"maximum", "minimum", "amax", "amin", "max_dim", "min_dim", "norm", "clamp"}
 GAP = 0.05  # distance kept from kinks and between values that must not tie
 
@@ -51,6 +53,10 @@ def _acceptable(op, arrays, attrs):
     kinks = _kinks(op, attrs)
     for a in arrays:
         if any(np.any(np.abs(a - k) < GAP) for k in kinks):
+            return False
+    if op.name in KINKED_DIFFERENCE:
+        name, default = KINKED_DIFFERENCE[op.name]
+        if np.any(np.abs(np.abs(np.subtract(*arrays)) - attrs.get(name, default)) < GAP):
             return False
     if op.name in NO_TIES:
         if op.name in ("maximum", "minimum"):

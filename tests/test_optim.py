@@ -1,4 +1,4 @@
-"""``minigrad.optim``: SGD and Adam follow PyTorch's updates step for step."""
+"""``minigrad.optim``: SGD, Adam and RMSprop follow PyTorch's updates step for step."""
 import numpy as np
 import pytest
 
@@ -38,6 +38,9 @@ CASES = [
     ("Adam", dict(lr=0.01, amsgrad=True, weight_decay=0.1)),
     ("Adam", dict(lr=0.01, betas=(0.3, 0.9), eps=1e-6)),
     ("Adam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True, maximize=True)),
+    ("RMSprop", dict(lr=0.01)),
+    ("RMSprop", dict(lr=0.01, alpha=0.9, momentum=0.5, weight_decay=0.1)),
+    ("RMSprop", dict(lr=0.01, centered=True, eps=1e-6, maximize=True)),
 ]
 
 
@@ -155,6 +158,9 @@ def test_closure_is_called_with_grad_enabled():
     lambda lib, p: lib.optim.Adam([p], eps=-1),
     lambda lib, p: lib.optim.Adam([p], weight_decay=-1),
     lambda lib, p: lib.optim.Adam([]),
+    lambda lib, p: lib.optim.RMSprop([p], lr=-1),
+    lambda lib, p: lib.optim.RMSprop([p], alpha=-0.5),
+    lambda lib, p: lib.optim.RMSprop([p], momentum=-1),
     lambda lib, p: lib.optim.Adam(p),
     lambda lib, p: lib.optim.Adam([p * 2]),
     lambda lib, p: lib.optim.SGD([{"params": [p]}, {"params": [p]}], lr=0.1),

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
 import minigrad as mg
+from compare import outcome
 
 torch = pytest.importorskip("torch", reason="PyTorch is the reference of the parity tests")
 
@@ -685,6 +686,20 @@ def test_cat_and_stack(data):
     check(lambda T, a, b: T.stack((a, b, a), dim=s), x, z)
 
 
+@SETTINGS
+@given(data=st.data())
+def test_meshgrid(data):
+    dtype = data.draw(float_dtypes)
+    x, y = data.draw(arrays(dtype, (data.draw(st.integers(1, 4)),))), \
+        data.draw(arrays(dtype, (data.draw(st.integers(1, 3)),)))
+    check(lambda T, a, b: T.meshgrid(a, b, indexing="ij"), x, y)
+    check(lambda T, a, b: T.meshgrid([a, b, a], indexing="xy"), x, y)
+    check(lambda T, a: T.meshgrid(a, indexing="xy"), x)
+    for bad in (lambda T: T.meshgrid(T.ones(2), T.ones(2, dtype=T.float64), indexing="ij"),
+                lambda T: T.meshgrid(T.ones(2), indexing="foo")):
+        assert outcome(bad, mg) == outcome(bad, torch)
+
+
 # ---- indexing --------------------------------------------------------------------------------
 class _Index:
     """An index list or mask in a generated key (made a tensor, or a list, for each library)."""
@@ -1043,6 +1058,8 @@ def test_manual_seed_and_seed():
     assert mg.randn(3).tolist() == a.tolist()
     assert type(mg.seed()) is type(torch.seed()) is int
     assert mg.randn(3).tolist() != a.tolist()
+    for lib in (mg, torch):  # manual_seed returns the default generator, which remembers it
+        assert lib.manual_seed(5) is lib.default_generator and lib.initial_seed() == 5
 
 
 # ---- every function and method above is exercised -------------------------------------------------

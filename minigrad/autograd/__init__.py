@@ -1,16 +1,18 @@
 """``minigrad.autograd``: backward and grad, grad modes, and the legacy ``Variable``."""
 from .._args import engine_flag
+import warnings
+
 from .._engine import backward_steps, run_backward
 from .._grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .._tensor import Tensor, warn_once
-from . import anomaly_mode, function, functional  # noqa: E402
+from . import anomaly_mode, function, functional, graph  # noqa: E402
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .function import Function
 from .gradcheck import gradcheck, gradgradcheck
 
 __all__ = ["backward", "grad", "backward_steps", "Variable", "no_grad", "enable_grad",
            "set_grad_enabled", "is_grad_enabled", "Function", "detect_anomaly",
-           "set_detect_anomaly", "functional", "gradcheck", "gradgradcheck"]
+           "set_detect_anomaly", "functional", "gradcheck", "gradgradcheck", "graph"]
 
 
 def _tensor_tuple(tensors):
@@ -60,6 +62,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
     """Accumulate into the leaves' ``.grad`` the vector-Jacobian products of ``tensors``."""
     tensors = _tensor_tuple(tensors)
     if grad_variables is not None:
+        warnings.warn("`grad_variables` is deprecated. Use `grad_tensors` instead.",
+                      FutureWarning, stacklevel=2)
+        if grad_tensors is not None:
+            raise RuntimeError("`grad_tensors` and `grad_variables` (deprecated) arguments both "
+                               "passed to `backward()`. Please only use `grad_tensors`.")
         grad_tensors = grad_variables
     grads = _make_grads(tensors, _grad_list(grad_tensors, len(tensors)))
     if retain_graph is None:

@@ -14,7 +14,9 @@ from .._graph import apply
 from .._tensor import Tensor
 
 __all__ = ["relu", "tanh", "sigmoid", "softmax", "log_softmax", "linear", "mse_loss",
-           "nll_loss", "cross_entropy"]
+           "nll_loss", "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+           "l1_loss", "smooth_l1_loss", "huber_loss", "leaky_relu", "gelu", "softplus", "elu",
+           "selu", "silu", "dropout"]
 
 
 def _op(name):
@@ -216,3 +218,136 @@ def _soft_cross_entropy(logp, target, weight, reduction, label_smoothing, class_
     if reduction == "sum":
         return -prod.sum()
     return -prod.sum() / (logp.numel() // n_classes)
+
+
+# ---- activations ---------------------------------------------------------------------------
+# ``inplace=True`` computes out of place: the result is the same, the input is left as it was.
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """x if x > 0 else negative_slope·x, elementwise."""
+    return apply(_op("leaky_relu"), input, negative_slope=negative_slope)
+
+
+def gelu(input, approximate="none"):
+    """x·Φ(x) (Φ the standard normal CDF), or its tanh approximation."""
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return apply(_op("gelu"), input, approximate=approximate)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """ln(1 + e^(βx))/β, and x itself where βx > threshold."""
+    return apply(_op("softplus"), input, beta=beta, threshold=threshold)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """x if x > 0 else α(eˣ − 1)."""
+    return apply(_op("elu"), input, alpha=alpha)
+
+
+def selu(input, inplace=False):
+    """λ·elu(x, α) with PyTorch's constants α ≈ 1.6733, λ ≈ 1.0507."""
+    return apply(_op("elu"), input, alpha=1.6732632423543772848170429916717,
+                 scale=1.0507009873554804934193349852946)
+
+
+def silu(input, inplace=False):
+    """x·σ(x) (also called swish)."""
+    return apply(_op("silu"), input)
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """In training, each element zeroed with probability p and the rest scaled by 1/(1 − p)
+    (the mask from minigrad's generator); the input itself otherwise."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0 or input.numel() == 0:
+        return input
+    from .._creation import _rng_of
+    keep = _rng_of(None).random(input.shape) >= p
+    scale = 0.0 if p == 1 else 1.0 / (1.0 - p)
+    mask = Tensor._make((keep * scale).astype(input._data.dtype))
+    return input * mask
+
+
+# ---- losses between an input and a target of its size --------------------------------------
+def _size_warning(input, target):
+    if target.size() != input.size():
+        warnings.warn(f"Using a target size ({target.size()}) that is different to the input size "
+                      f"({input.size()}). This will likely lead to incorrect results due to "
+                      "broadcasting. Please ensure they have the same size.", stacklevel=3)
+
+
+def _broadcast_pair(input, target):
+    """input and target expanded to their common shape (PyTorch's broadcast_tensors)."""
+    if input.shape == target.shape:
+        return input, target
+    _F._check_broadcast(input, target)
+    shape = np.broadcast_shapes(input.shape, target.shape)
+    return input.expand(shape), target.expand(shape)
+
+
+def _weight_array(weight, shape, dtype):
+    return None if weight is None else np.broadcast_to(weight._data, shape).astype(dtype)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean"):
+    """−w·(y ln x + (1 − y) ln(1 − x)) for probabilities x in [0, 1], averaged (or summed, or
+    each); the logs are clamped at −100."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if target.size() != input.size():
+        raise ValueError(f"Using a target size ({target.size()}) that is different to the input "
+                         f"size ({input.size()}) is deprecated. Please ensure they have the "
+                         "same size.")
+    x = input._data
+    if np.any((x < 0) | (x > 1)) or np.any(np.isnan(x)):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    return apply(_op("binary_cross_entropy"), input, target,
+                 weight=_weight_array(weight, input.shape, x.dtype), reduction=reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    """binary_cross_entropy(σ(input), target), computed stably from the logits; ``pos_weight``
+    weighs the positive examples (one weight per class, along the last dimension)."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if target.size() != input.size():
+        raise ValueError(f"Target size ({target.size()}) must be the same as input size "
+                         f"({input.size()})")
+    dtype = input._data.dtype
+    return apply(_op("binary_cross_entropy_with_logits"), input, target,
+                 weight=_weight_array(weight, input.shape, dtype),
+                 pos_weight=_weight_array(pos_weight, input.shape, dtype), reduction=reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean (or sum, or each) of |input − target|."""
+    reduction = _reduction(reduction, size_average, reduce)
+    _size_warning(input, target)
+    _F._check_broadcast(input, target)
+    losses = _F.abs(input - target)
+    return losses if reduction == "none" else (losses.sum() if reduction == "sum"
+                                               else losses.mean())
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """Mean of ½d²/β where |d| < β, else |d| − ½β (d = input − target): L1 with a rounded
+    bottom; β = 0 is the L1 loss."""
+    reduction = _reduction(reduction, size_average, reduce)
+    _size_warning(input, target)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if beta == 0.0:
+        return l1_loss(input, target, reduction=reduction)
+    input, target = _broadcast_pair(input, target)
+    return apply(_op("smooth_l1_loss"), input, target, beta=beta, reduction=reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """Mean of ½d² where |d| < δ, else δ(|d| − ½δ) (d = input − target)."""
+    if weight is not None:
+        raise NotImplementedError("minigrad's huber_loss has no weight argument")
+    reduction = _reduction(reduction)
+    _size_warning(input, target)
+    input, target = _broadcast_pair(input, target)
+    return apply(_op("huber_loss"), input, target, delta=delta, reduction=reduction)

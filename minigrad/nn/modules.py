@@ -8,9 +8,10 @@ attribute assignment (``self.fc = nn.Linear(2, 3)``); everything else (``paramet
 import math
 from collections import OrderedDict, namedtuple
 
-from .. import _grad_mode
+from .. import _device, _grad_mode
 from .._tensor import Tensor
 from . import functional as F
+from . import hooks
 from . import init
 from .parameter import Parameter
 
@@ -62,13 +63,49 @@ class Module:
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_non_persistent_buffers_set", set())
         object.__setattr__(self, "_modules", OrderedDict())
+        for store in ("_forward_pre_hooks", "_forward_hooks", "_backward_hooks",
+                      "_backward_pre_hooks"):
+            object.__setattr__(self, store, OrderedDict())
+        object.__setattr__(self, "_hooks_with_kwargs", set())
+        object.__setattr__(self, "_forward_hooks_always_called", set())
+        object.__setattr__(self, "_is_full_backward_hook", None)
 
     def forward(self, *input):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required '
                                   '"forward" function')
 
     def __call__(self, *args, **kwargs):
+        d = self.__dict__
+        if d.get("_forward_pre_hooks") or d.get("_forward_hooks") or d.get("_backward_hooks") \
+                or d.get("_backward_pre_hooks"):
+            return hooks.call(self, args, kwargs)
         return self.forward(*args, **kwargs)
+
+    # ---- hooks (see nn/hooks.py) -----------------------------------------------------------
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """hook(module, args) runs before forward; it may return new args. Returns a handle."""
+        return hooks.register(self, "_forward_pre_hooks", hook, prepend, with_kwargs)
+
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
+        """hook(module, args, output) runs after forward; it may return a new output."""
+        return hooks.register(self, "_forward_hooks", hook, prepend, with_kwargs, always_call)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """hook(module, grad_input, grad_output) runs when the gradients of the module's input
+        are computed; it may return new grad_input."""
+        hooks.backward_hook_kind(self, True)
+        return hooks.register(self, "_backward_hooks", hook, prepend)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """hook(module, grad_output) runs when the gradients of the module's output are
+        computed; it may return new grad_output."""
+        return hooks.register(self, "_backward_pre_hooks", hook, prepend)
+
+    def register_backward_hook(self, hook):
+        """The legacy backward hook: it watches only the last node of the forward (PyTorch
+        warns when that misses gradients); use ``register_full_backward_hook``."""
+        hooks.backward_hook_kind(self, False)
+        return hooks.register(self, "_backward_hooks", hook)
 
     # ---- registration ---------------------------------------------------------------------
     def register_parameter(self, name, param):
@@ -289,11 +326,15 @@ class Module:
     def to(self, *args, **kwargs):
         """Convert floating parameters and buffers to a dtype (the device is always the CPU)."""
         dtype = kwargs.get("dtype")
+        if kwargs.get("device") is not None:
+            _device.check(kwargs["device"])
         for a in args:
             if hasattr(a, "is_floating_point") and not isinstance(a, Tensor):
                 dtype = a
             elif isinstance(a, Tensor):
                 dtype = a.dtype
+            elif isinstance(a, (str, _device.device, int)):
+                _device.check(a)
         if dtype is None:
             return self
         return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)
@@ -308,6 +349,10 @@ class Module:
 
     def cpu(self):
         return self
+
+    def cuda(self, device=None):
+        """Raises: minigrad has no CUDA (PyTorch's error for a build without it)."""
+        raise AssertionError(_device.NO_CUDA)
 
     # ---- state ----------------------------------------------------------------------------
     def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
@@ -410,6 +455,7 @@ class Linear(Module):
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
         from .._creation import empty
+        _device.check(device)
         self.in_features = in_features
         self.out_features = out_features
         self.weight = Parameter(empty((out_features, in_features), dtype=dtype, device=device))

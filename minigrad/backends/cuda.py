@@ -1,0 +1,5 @@
+"""``torch.backends.cuda``: CUDA, never built into minigrad."""
+
+
+def is_built():
+    return False
