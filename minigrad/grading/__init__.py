@@ -1,44 +1,27 @@
-"""Exercise notebooks: the student version, grading with nbval, and a student self-check.
+"""Exercise sheets: the student release, grading that holds against hostile submissions, and a
+student self-check.
 
 Three commands (each also ``python -m minigrad.grading.<name>``)::
 
-    minigrad-assign SOURCE.ipynb --out DIR          # DIR/student/ and DIR/reference/
-    minigrad-grade REFERENCE.ipynb SUBMISSIONS/ --out DIR [--timeout S] [--jobs N]
-    minigrad-check NOTEBOOK.ipynb [--reference PATH] [--timeout S]
+    minigrad-assign SHEET.ipynb --out DIR            # DIR/student/SHEET.ipynb, the release
+    minigrad-grade SHEET.ipynb SUBMISSIONS/ --out DIR [--jobs N] [--shard I/N] [--require-sandbox]
+    minigrad-grade merge SHEET.ipynb PART/... --out DIR
+    minigrad-check NOTEBOOK.ipynb                    # from the release alone
 
-The format is nbgrader's, so a course can move to nbgrader unchanged. Each graded cell carries
-``cell.metadata.nbgrader``::
+The cell metadata is nbgrader's (answer cells ``solution: true``, check cells ``grade: true``
+with ``points``). The rule is another: **the kernel produces, the grader judges**. A check cell
+calls :func:`minigrad.grading.checks.check` to send values (JSON data over the kernel's message
+channel); the grading process compares them with the values the source sheet's own solution sent
+from a separate kernel. Expected values, hidden checks and the sheet never enter a student's
+kernel; each kernel runs in a bubblewrap sandbox with resource limits (:mod:`._sandbox`).
+notebooks/exercises/README.md describes the format, the sandbox and what it does not cover.
 
-    answer cell:  {"grade_id": "ex1-vjp", "solution": true, "grade": false, "locked": false,
-                   "schema_version": 3, "task": false}
-    check cell:   {"grade_id": "ex1-vjp-check", "solution": false, "grade": true, "points": 2,
-                   "locked": true, "schema_version": 3, "task": false}
+The modules, in layers: ``checks`` (in the kernel, standard library only), ``_notebook`` (the
+format, and reading untrusted files), ``_sandbox`` and ``_launch`` (where a kernel runs),
+``_run`` (driving a kernel with jupyter_client), ``_compare`` (judging values), ``_report``
+(scores, feedback, safe output files), and the commands ``assign``, ``grade``, ``check``.
 
-- An exercise is one code cell with ``solution: true``; its ``grade_id`` is the exercise id.
-  The ``grade: true`` code cells after it (up to the next answer cell) are its checks: asserts.
-- ``grade_id`` is unique over the notebook (as nbgrader requires); a check cell's ``points``
-  add up to the exercise's points. The exercise earns all of them when its answer cell and all
-  its checks run without error, none otherwise. (nbgrader would score each check cell on its
-  own; with one check cell per exercise the two agree.)
-- In the answer cell, the solution sits between ``### BEGIN SOLUTION`` and ``### END SOLUTION``
-  lines; the student version replaces each such region by ``# YOUR CODE HERE`` /
-  ``raise NotImplementedError()`` at the same indentation (an answer cell without the markers is
-  replaced whole). Lines between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS`` in a
-  check cell are left out of the student version but run when grading. Markdown answer cells
-  (written answers) are stubbed with ``YOUR ANSWER HERE`` and not graded automatically.
-
-Grading takes, from each submission, only the source of its answer cells, matched by
-``grade_id`` (not by position): every other cell, checks included, is the reference's, so an
-edited check changes nothing (the feedback says so), and a missing answer cell scores 0. The
-merged notebook runs under ``pytest --nbval-lax --nbval-current-env --nbval-cell-timeout S``
-in a separate process and kernel (the current environment's ipykernel); a cell that runs past
-the limit is interrupted and fails, and the cells after it still run. nbval's per-cell results
-are read from its JUnit XML report (``_nbval_plugin`` adds each cell's error there).
-
-Submission code runs with the grader's permissions, as with nbgrader: grade in a sandbox
-(container, throw-away account) when the submissions are not trusted.
-
-Nothing here is imported by ``import minigrad``; the Jupyter libraries (nbformat, nbclient,
-nbval, ipykernel) are imported only when a command runs. Install them with the ``grading``
+Nothing here is imported by ``import minigrad``; the Jupyter libraries (nbformat, jupyter_client,
+pyzmq, ipykernel) are imported only when a command runs. Install them with the ``grading``
 extra: ``pip install -e '.[grading]'``.
 """

@@ -25,6 +25,7 @@ OK, ERROR, TIMEOUT, NOT_RUN, CRASH = "ok", "error", "timeout", "not run", "crash
 STARTUP_TIMEOUT = 60   # seconds for a kernel to start and answer
 INTERRUPT_GRACE = 5    # seconds for a kernel to come back after an interrupt
 IOPUB_GRACE = 2        # seconds to wait for the end of a step's output after its reply
+_MAX_MESSAGE = 16 << 20  # bytes of one output message, at least (bigger ones are dropped)
 _TEXT_CAP = 400        # characters kept of an error's name and message
 _TRACEBACK_CAP = 2000
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -37,6 +38,7 @@ class StepResult:
     reports: list = field(default_factory=list)   # the JSON of each check() call, in order
     error: str = ""                                # "ename: evalue", capped
     traceback: str = ""                            # the end of it, capped
+    lost_output: bool = False                      # the output channel had to be reopened
 
 
 @dataclass
@@ -127,7 +129,8 @@ def _execute(km, kc, source, timeout, budget):
     while not (idle and replied is not None):
         now = time.monotonic()
         if replied is not None and now > replied + IOPUB_GRACE:
-            break  # the reply came, the end of the output did not (a dropped oversized message)
+            result.lost_output = True  # the reply came, the end of the output did not: the
+            break                      # output channel dropped an oversized message
         if now > deadline and replied is None:
             if interrupted:
                 raise _Stuck()
@@ -199,11 +202,7 @@ def run_steps(steps, cell_timeout, limits, sandboxed):
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
             kc = km.client(context=context)
-            # The output channel drops any message bigger than the output budget (its socket is
-            # made first, with the limit; the others without: replies are small, and needed).
-            context.setsockopt(zmq.MAXMSGSIZE, max(limits.output_kb, 64) * 1024 * 2)
-            _iopub = kc.iopub_channel
-            context.setsockopt(zmq.MAXMSGSIZE, -1)
+            _open_iopub(kc, context, limits)
             kc.start_channels()
             kc.wait_for_ready(timeout=STARTUP_TIMEOUT)
         except (RuntimeError, OSError) as e:
@@ -227,6 +226,9 @@ def run_steps(steps, cell_timeout, limits, sandboxed):
                 results[i] = StepResult(CRASH)
                 run.crash = f"the kernel {_exit_status(km)}"
                 break
+            if results[i].lost_output:
+                budget.exceeded = True
+                _open_iopub(kc, context, limits, reopen=True)
         run.output_capped = budget.exceeded
         return run
     finally:
@@ -236,6 +238,37 @@ def run_steps(steps, cell_timeout, limits, sandboxed):
             _kill(km, sandboxed)
         context.destroy(linger=0)
         shutil.rmtree(socket_dir, ignore_errors=True)
+
+
+def _open_iopub(kc, context, limits, reopen=False):
+    """The output channel, made with a limit on the size of a message: a bigger one is dropped,
+    and the connection with it (then the channel is made again). The other channels have no
+    limit: their replies are needed, and small."""
+    import zmq
+    if reopen:
+        kc.iopub_channel.stop()
+        kc.iopub_channel.close()
+        kc._iopub_channel = None
+    context.setsockopt(zmq.MAXMSGSIZE, max(limits.output_kb * 1024 * 4, _MAX_MESSAGE))
+    try:
+        channel = kc.iopub_channel
+    finally:
+        context.setsockopt(zmq.MAXMSGSIZE, -1)
+    if reopen:
+        channel.start()
+        # wait until it hears the kernel again (a subscription takes a moment)
+        deadline = time.monotonic() + IOPUB_GRACE
+        while time.monotonic() < deadline:
+            msg_id = kc.kernel_info()
+            end = time.monotonic() + 0.5
+            while time.monotonic() < end:
+                try:
+                    msg = kc.get_iopub_msg(timeout=0.1)
+                except Exception:
+                    continue
+                if msg.get("parent_header", {}).get("msg_id") == msg_id:
+                    return
+    return
 
 
 def _kill(km, sandboxed):

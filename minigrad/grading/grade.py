@@ -143,8 +143,10 @@ def grade_entry(sheet, expected, folder, raw_name, student, cell_timeout, limits
     except Unreadable as e:
         return unreadable(student, sheet, str(e))
     if not answers.sources:
-        return unreadable(student, sheet, "it has none of the sheet's answer cells "
-                                          f"({', '.join(ex.id for ex in sheet.exercises)})")
+        result = unreadable(student, sheet, "it has none of the sheet's answer cells "
+                                            f"({', '.join(ex.id for ex in sheet.exercises)})")
+        result.notes += answers.notes
+        return result
     plan = steps(sheet, answers.sources)
     run = run_steps(plan, cell_timeout, limits, sandboxed)
     return judge(student, sheet, expected, plan, run, answers, cell_timeout)

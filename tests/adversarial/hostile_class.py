@@ -40,7 +40,9 @@ for root in ["/root", "/home", "/work", "/srv", "/var", "/opt", "/mnt", "/media"
                         found.append(name + ": " + f.read(200))
                 except OSError:
                     pass
-predicted_grad = "ESCAPED-read " + " | ".join(found) if found else None
+secrets = [text for text in found if any(s in text for s in [
+    "canary-secret", "BEGIN SOLUTION", "HIDDEN TESTS", "correct-answer", "env-secret"])]
+predicted_grad = "ESCAPED-read " + " | ".join(secrets) if secrets else None
 '''
 
 _WRITE = '''
