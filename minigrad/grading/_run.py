@@ -26,6 +26,7 @@ STARTUP_TIMEOUT = 60   # seconds for a kernel to start and answer
 INTERRUPT_GRACE = 5    # seconds for a kernel to come back after an interrupt
 IOPUB_GRACE = 2        # seconds to wait for the end of a step's output after its reply
 _MAX_MESSAGE = 16 << 20  # bytes of one output message, at least (bigger ones are dropped)
+_MAX_REPLY = 64 << 20    # bytes of any other message from the kernel
 _TEXT_CAP = 400        # characters kept of an error's name and message
 _TRACEBACK_CAP = 2000
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -192,6 +193,7 @@ def run_steps(steps, cell_timeout, limits, sandboxed):
     if root_sandbox:
         os.chown(socket_dir, NOBODY, NOBODY)  # the kernel makes its sockets here
     context = zmq.Context()
+    context.setsockopt(zmq.MAXMSGSIZE, _MAX_REPLY)  # what a kernel can make the grader hold
     km = kc = None
     budget = _Budget(limits.output_kb * 1024)
     try:
@@ -242,8 +244,8 @@ def run_steps(steps, cell_timeout, limits, sandboxed):
 
 def _open_iopub(kc, context, limits, reopen=False):
     """The output channel, made with a limit on the size of a message: a bigger one is dropped,
-    and the connection with it (then the channel is made again). The other channels have no
-    limit: their replies are needed, and small."""
+    and the connection with it (then the channel is made again). The other channels have a
+    higher limit: their replies are needed (a long error message is one)."""
     import zmq
     if reopen:
         kc.iopub_channel.stop()
@@ -253,7 +255,7 @@ def _open_iopub(kc, context, limits, reopen=False):
     try:
         channel = kc.iopub_channel
     finally:
-        context.setsockopt(zmq.MAXMSGSIZE, -1)
+        context.setsockopt(zmq.MAXMSGSIZE, _MAX_REPLY)
     if reopen:
         channel.start()
         # wait until it hears the kernel again (a subscription takes a moment)

@@ -47,10 +47,11 @@ class Limits:
 
     def check(self):
         from ._cli import GradingError
-        for name in ("memory_mb", "cpu_seconds", "file_mb", "tmp_mb", "processes", "output_kb"):
+        for name, flag in [("memory_mb", "--memory"), ("cpu_seconds", "--cpu-time"),
+                           ("file_mb", "--file-size"), ("tmp_mb", "--tmp-size"),
+                           ("processes", "--processes"), ("output_kb", "--output")]:
             if getattr(self, name) < 1:
-                raise GradingError(f"--{name.split('_')[0].replace('cpu', 'cpu-time')} must be "
-                                   f"at least 1, not {getattr(self, name)}")
+                raise GradingError(f"{flag} must be at least 1, not {getattr(self, name)}")
 
 
 def _parents(path):
