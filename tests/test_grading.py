@@ -335,7 +335,8 @@ def test_shards_merged_equal_one_run(tmp_path):
     subs = tmp_path / "subs"
     subs.mkdir()
     student = _notebook.student_version(load_sheet(TINY))
-    for name, answers in [("right", {"ex1": "answer = 42", "ex2": "def double(x):\n    return x + x"}),
+    twice = "def double(x):\n    return x + x"
+    for name, answers in [("right", {"ex1": "answer = 42", "ex2": twice}),
                           ("off", {"ex1": "answer = 41"}),
                           ("=cmd", {"ex2": "def double(x):\n    return 2 * x"}),
                           ("half", {"ex1": "answer = 42.0"})]:

@@ -335,7 +335,8 @@ class OutFolder:
                     raise GradingError(f"{self.path}: {name} is a folder; remove it first")
             except FileNotFoundError:
                 pass
-            os.replace(tmp, name, src_dir_fd=fd, dst_dir_fd=fd)  # replaces a symlink, not its target
+            # the rename replaces a symlink in the way, never what it points to
+            os.replace(tmp, name, src_dir_fd=fd, dst_dir_fd=fd)
         except BaseException:
             try:
                 os.unlink(tmp, dir_fd=fd)

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Empty
 
-from ._cli import GradingError
 from .checks import MIME
 
 OK, ERROR, TIMEOUT, NOT_RUN, CRASH = "ok", "error", "timeout", "not run", "crash"

@@ -11,6 +11,7 @@ the shards' outputs into what one run would have written.
 import argparse
 import hashlib
 import os
+import re
 import stat
 import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -278,6 +279,8 @@ def merge(reference, shards, out):
                           for ex in sheet.exercises]
                 results.append(StudentResult(student, scores, file=entry["file"],
                                              entry=entry["entry"]))
+                if not re.fullmatch(r"[A-Za-z0-9_-][A-Za-z0-9._-]*\.md", entry["feedback"]):
+                    raise ValueError(f"a feedback file named {entry['feedback']!r}")
                 texts[student] = src.read(entry["feedback"], "feedback")
         except (OSError, ValueError, KeyError) as e:
             raise GradingError(f"{folder}: not the output of minigrad-grade ({e})") from None
