@@ -115,7 +115,8 @@ def check(name, value, *, rtol=1e-5, atol=1e-8, show=False, hint=None):
         data = {"kind": "too big", "what": str(e)}
     report = {"name": str(name), "value": data, "rtol": float(rtol), "atol": float(atol),
               "show": bool(show), "hint": None if hint is None else str(hint)}
-    text = f"check {name!s}: sent to the grader"
+    from ._compare import render  # standard library only, like this module
+    text = f"check {name!s}: {render(data)} (sent to the grader)"
     try:
         from IPython import get_ipython
         from IPython.display import publish_display_data
