@@ -244,7 +244,7 @@ def unreadable(student, sheet, message):
 
 def feedback_markdown(result, title):
     """The feedback a student reads: a table of exercises, then what went wrong and why."""
-    lines = [f"# {title} — feedback for {result.student}", "",
+    lines = [f"# {title} — feedback for {_code(result.student)}", "",
              f"**Total: {_fmt(result.total)} / {_fmt(result.max_total)} points**", "",
              "| exercise | points | result |", "|---|---|---|"]
     for e in result.exercises:
