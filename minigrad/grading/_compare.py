@@ -91,6 +91,8 @@ def difference(got, expected, rtol, atol, where=""):
             a, b = _as_float(a), _as_float(b)
             if a is None or b is None or not _close(a, b, rtol, atol):
                 wrong += 1
+        if wrong and len(ev) == 1:
+            return f"{label}is not the expected number"
         if wrong:
             return f"{label}is wrong in {wrong} of its {len(ev)} numbers"
         return None

@@ -121,10 +121,6 @@ def _value_feedback(key, expected, got, hidden, stopped=False):
         if why is None:
             return None
     hints = [ref["hint"]] if ref.get("hint") else []
-    if got is not None:
-        for value, hint in expected.wrong.get(key, []):
-            if difference(got.get("value"), value, rtol, atol) is None and hint not in hints:
-                hints.append(hint)
     if hidden:
         if got is None and stopped:
             return None  # said once for the region: it stopped before sending this value
@@ -136,6 +132,23 @@ def _value_feedback(key, expected, got, hidden, stopped=False):
     if ref.get("show"):
         text += f" Expected: {_code(render(ref['value']))}."
     return text + "".join(f" {h}" for h in hints)
+
+
+def _matched_wrong_answers(keys, expected, got):
+    """The hints of the known wrong answers whose values the submission sent: all of those, on
+    every value of the check cell where the wrong answer is wrong (so that a value many wrong
+    answers share, like a failed gradcheck, does not call up all their hints)."""
+    pairs = {}
+    for key in keys:
+        for value, hint in expected.wrong.get(key, []):
+            pairs.setdefault(hint, []).append((key, value))
+    matched = []
+    for hint, wrong in pairs.items():
+        if all(got.get(key) is not None and
+               difference(got[key].get("value"), value, *_options(expected.values[key])) is None
+               for key, value in wrong):
+            matched.append(hint)
+    return matched
 
 
 def _step_feedback(label, result, timeout, public):
@@ -188,7 +201,7 @@ def judge(student, sheet, expected, steps, run, answers, timeout):
                     hints = expected.error_hints(c.id, part, r)
                     lines.append(_step_feedback(f"A hidden check of {_code(c.id)}", r, timeout,
                                                 False) + "".join(f" {h}" for h in hints))
-            ok = True
+            ok, matched = True, _matched_wrong_answers(keys, expected, got)
             for key in keys:
                 hidden = expected.hidden[key]
                 value = got.get(key)
@@ -208,6 +221,7 @@ def judge(student, sheet, expected, steps, run, answers, timeout):
             else:
                 if not lines:
                     lines.append(f"The check {_code(c.id)} did not pass.")
+                lines += [h for h in matched if not any(h in line for line in lines)]
                 feedback.append(f"**{c.id}** (0 / {_fmt(c.points)}): " + "\n\n".join(lines))
         if earned == ex.points:
             status = "passed"
