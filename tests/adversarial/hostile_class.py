@@ -23,7 +23,9 @@ _STEAL = '''
 import glob, os
 found = []
 for path in [{canary!r}, {sheet!r}, *glob.glob({subs!r} + "/*"), {out!r} + "/scores.csv",
-             "/proc/1/cmdline", "/proc/1/environ", *glob.glob("/proc/*/environ")]:
+             "notebook.ipynb", *glob.glob("*"), *glob.glob(os.path.expanduser("~/*")),
+             *glob.glob("/proc/*/cmdline"), *glob.glob("/proc/*/environ"),
+             *glob.glob("/proc/*/cwd/*")]:
     try:
         with open(path, errors="replace") as f:
             found.append(path + ": " + f.read(300))
