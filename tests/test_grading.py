@@ -1,8 +1,11 @@
-"""The exercise commands: assign, grade (correct, wrong, edited-check, missing-cell and endless
-submissions), check, and their errors on bad input."""
+"""The exercise commands: the check format, the student release, grading (values judged outside
+the kernel, hints of known wrong answers, shards), minigrad-check, and bad input.
+
+The hostile submissions are in tests/adversarial/."""
 import copy
 import csv
 import json
+import os
 import re
 import subprocess
 import sys
@@ -13,51 +16,36 @@ import pytest
 
 from minigrad.grading import _notebook
 from minigrad.grading._cli import run
-from minigrad.grading.assign import assign
+from minigrad.grading._compare import difference, render
+from minigrad.grading._report import OutFolder, csv_cell, feedback_names
+from minigrad.grading._sandbox import sandbox_problem
 from minigrad.grading.assign import main as assign_main
-from minigrad.grading.check import find_reference
+from minigrad.grading.assign import public_checks
 from minigrad.grading.check import main as check_main
-from minigrad.grading.grade import grade
+from minigrad.grading.checks import encode
+from minigrad.grading.grade import expected_values, grade, load_sheet
 from minigrad.grading.grade import main as grade_main
 
 ROOT = Path(__file__).resolve().parents[1]
+SHEETS = sorted((ROOT / "notebooks" / "exercises").glob("*.ipynb"))
 SOURCE = ROOT / "notebooks" / "exercises" / "01_vjp_of_an_op.ipynb"
 DATA = ROOT / "tests" / "data" / "grading"
-TIMEOUT = 5  # seconds per cell while grading (every cell here takes well under 1 s)
+TINY = DATA / "tiny.ipynb"
+TIMEOUT = 10  # seconds per cell while grading (every cell here takes well under 1 s)
+SANDBOX = sandbox_problem() is None
 EXERCISES = ["ex1-vjp", "ex2-predict", "ex3-zero-grad"]
-POINTS = {"ex1-vjp": 2, "ex2-predict": 1, "ex3-zero-grad": 2}
-
-WRONG = {
-    "ex1-vjp": "def f_vjp(x, v):\n    return v * torch.sin(x)  # the product rule forgotten",
-    "ex2-predict": "predicted_grad = [[3.0, 4.0], [5.0, 6.0]]",
-    "ex3-zero-grad": """\
-def train(steps=20, lr=0.1):
-    w = torch.zeros(1, requires_grad=True)
-    b = torch.zeros(1, requires_grad=True)
-    losses = []
-    for step in range(steps):
-        loss = ((w * xs + b - ys) ** 2).mean()
-        loss.backward()
-        with torch.no_grad():
-            w -= lr * w.grad
-            b -= lr * b.grad
-        losses.append(loss.item())
-    return w, b, losses
-""",
-}
-ENDLESS = "while True:\n    pass"
 
 
 def _cells(nb):
     return {_notebook.nbgrader(c).get("grade_id"): c for c in nb.cells}
 
 
-def _typed_solutions():
+def _typed(path, ids):
     """The source's answers as a student would type them: without the solution markers."""
-    source = nbformat.read(str(SOURCE), as_version=4)
-    return {gid: "\n".join(line for line in _cells(source)[gid].source.split("\n")
+    cells = _cells(nbformat.read(str(path), as_version=4))
+    return {gid: "\n".join(line for line in cells[gid].source.split("\n")
                            if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line)
-            for gid in EXERCISES}
+            for gid in ids}
 
 
 def _answered(student, answers):
@@ -68,146 +56,236 @@ def _answered(student, answers):
     return nb
 
 
+# --- every sheet: its reference, its wrong answers, its release ----------------------------------
+
 @pytest.fixture(scope="module")
-def assigned(tmp_path_factory):
-    """minigrad-assign on the real exercise notebook: (student path, reference path)."""
-    return assign(SOURCE, tmp_path_factory.mktemp("assigned"), cell_timeout=60)
+def references():
+    """Each sheet's expected values, computed in kernels of their own (as minigrad-grade does)."""
+    out = {}
+    for path in SHEETS:
+        sheet = load_sheet(path)
+        out[path.name] = sheet, expected_values(sheet, 60, None or _limits(), SANDBOX, 2)
+    return out
+
+
+def _limits():
+    from minigrad.grading._sandbox import Limits
+    return Limits()
+
+
+def test_every_sheet_uses_the_check_format(references):
+    for name, (sheet, expected) in references.items():
+        nb = sheet.notebook
+        assert "from minigrad.grading.checks import check" in _cells(nb)["setup"].source, name
+        for ex in sheet.exercises:
+            assert ex.wrong_answers, f"{name}: {ex.id} has no known wrong answer"
+            for c in ex.checks:
+                assert "assert" not in c.public, f"{name}: {c.id} decides in the kernel"
+                assert expected.keys_of(c.id), f"{name}: {c.id} sends nothing"
+        # a hint for every wrong answer shows on some value or error
+        hints = {h for pairs in expected.wrong.values() for _, h in pairs}
+        hints |= {h for pairs in expected.wrong_errors.values() for _, h in pairs}
+        assert hints == {h for ex in sheet.exercises for _, h in ex.wrong_answers}, name
+
+
+def test_the_student_release_holds_no_solution_and_no_hidden_check(references):
+    for name, (sheet, expected) in references.items():
+        release = _notebook.student_version(sheet, public_checks(expected))
+        text = nbformat.writes(release)
+        given = "\n".join(_notebook.split_hidden(c.source)[0] for i, c in
+                          enumerate(sheet.notebook.cells) if c.cell_type != "raw" and
+                          i not in {ex.solution for ex in sheet.exercises})
+        given += "\n".join(_notebook.strip_solution(sheet.notebook.cells[ex.solution].source)
+                           for ex in sheet.exercises)
+        secrets = []
+        for ex in sheet.exercises:
+            source = sheet.notebook.cells[ex.solution].source
+            inside = source.split("### BEGIN SOLUTION")[1].split("### END SOLUTION")[0]
+            secrets += [line.strip() for line in inside.split("\n") if len(line.strip()) > 6]
+            secrets += [line.strip() for s, _ in ex.wrong_answers for line in s.split("\n")
+                        if len(line.strip()) > 30]
+            for c in ex.checks:
+                secrets += [line.strip() for region in c.hidden for line in region.split("\n")
+                            if line.strip()]
+        secrets = [line for line in secrets if line not in given]  # given code is no secret
+        assert secrets
+        for secret in ["BEGIN SOLUTION", "HIDDEN TESTS", "wrong_answer", *secrets]:
+            assert json.dumps(secret)[1:-1] not in text, (name, secret)
+        assert not [c for c in release.cells if c.cell_type == "raw"]
+        assert all(c.outputs == [] for c in release.cells if c.cell_type == "code")
+        public = release.metadata["minigrad"]["public"]
+        for key, entry in public.items():
+            assert not expected.hidden[key]
+            assert ("expected" in entry) == bool(expected.values[key]["show"]), (name, key)
+
+
+def test_the_references_agree_with_pytorch(references):
+    """The reference answers of the prediction exercises are what PyTorch computes."""
+    torch = pytest.importorskip("torch")
+
+    def value(sheet, key):
+        v = references[sheet][1].values[key]["value"]
+        return v.get("value", v)
+
+    def flat(v):
+        if v.get("kind") in ("list", "tuple"):
+            return [x for item in v["items"] for x in flat(item)]
+        return v["values"] if "values" in v else [v["value"]]
+
+    def expect(sheet, key, tensor):
+        got = flat(references[sheet][1].values[key]["value"])
+        assert got == pytest.approx(tensor.detach().flatten().tolist()), (sheet, key)
+
+    x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    (3 * (x + 2) ** 2).mean().backward()
+    expect("01_vjp_of_an_op.ipynb", "ex1-vjp-check#0:f_vjp(x, v)",
+           torch.linspace(0.5, 2.0, 7, dtype=torch.float64) *
+           (torch.sin(t := torch.linspace(-3.0, 3.0, 7, dtype=torch.float64)) +
+            t * torch.cos(t)))
+    expect("01_vjp_of_an_op.ipynb", "ex2-predict-check#0:predicted_grad", x.grad)
+    w = torch.ones(3, requires_grad=True)
+    for _ in range(3):
+        (w * 5).sum().backward()
+    (w * w).sum().backward()
+    expect("02_accumulate_and_step.ipynb", "ex1-accumulate-check#0:predicted_grad", w.grad)
+    A = torch.tensor([[1.0, 2.0, 0.0], [0.0, 1.0, 3.0], [4.0, 0.0, 1.0]])
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    (A @ x).backward(torch.ones(3))
+    expect("03_predict_the_gradients.ipynb", "ex1-column-sums-check#0:predicted_grad", x.grad)
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    ((x * x).detach() * x).sum().backward()
+    expect("03_predict_the_gradients.ipynb", "ex2-detach-check#0:grad_detached", x.grad)
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    (x * x * x).sum().backward()
+    expect("03_predict_the_gradients.ipynb", "ex2-detach-check#0:grad_attached", x.grad)
+    for a in (2.0, -0.5):
+        t = torch.tensor(a, requires_grad=True)
+        b = t
+        while b.abs() < 100:
+            b = b * 3
+        (b - 50 if b > 0 else -b).backward()
+        assert value("03_predict_the_gradients.ipynb",
+                     f"ex3-control-flow-check#0:predicted[{a}]") == t.grad.item()
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    (x * x.sum()).backward(torch.ones(3))
+    expect("05_vjps_and_the_engine.ipynb", "ex2-ones-vs-diagonal-check#0:predicted_backward_ones",
+           x.grad)
+    J = torch.autograd.functional.jacobian(lambda t: t * t.sum(), x.detach())
+    expect("05_vjps_and_the_engine.ipynb", "ex2-ones-vs-diagonal-check#0:predicted_diagonal",
+           torch.diagonal(J))
+    # make_grad's errors are backward()'s own
+    vector = torch.ones(3, requires_grad=True) * 2
+    for label, grad in [("vector, None", None), ("vector, ones(2)", torch.ones(2)),
+                        ("vector, 2.5", 2.5)]:
+        with pytest.raises((RuntimeError, TypeError)) as e:
+            torch.autograd.backward([vector], [grad], retain_graph=True)
+        sent = references["05_vjps_and_the_engine.ipynb"][1].values[
+            f"ex3-make-grad-check#0:make_grad({label})"]["value"]["items"]
+        assert [i["value"] for i in sent] == [type(e.value).__name__, str(e.value)], label
+
+
+# --- minigrad-assign and minigrad-grade on sheet 01 ----------------------------------------------
+
+@pytest.fixture(scope="module")
+def release(references, tmp_path_factory):
+    """The student release of sheet 01, as minigrad-assign writes it."""
+    sheet, expected = references[SOURCE.name]
+    path = tmp_path_factory.mktemp("release") / SOURCE.name
+    _notebook.write_notebook(_notebook.student_version(sheet, public_checks(expected)), path)
+    return path
+
+
+WRONG = {"ex1-vjp": "def f_vjp(x, v):\n    return v * torch.sin(x)",
+         "ex2-predict": "predicted_grad = [[18.0, 24.0], [30.0, 36.0]]",
+         "ex3-zero-grad": "def train(steps=20, lr=0.1):\n    return train_broken(steps, lr)"}
 
 
 @pytest.fixture(scope="module")
-def submissions(assigned, tmp_path_factory):
-    """A folder of submissions built from the student version, one per kind of student."""
-    student = nbformat.read(str(assigned[0]), as_version=4)
-    right = _typed_solutions()
+def graded(release, tmp_path_factory):
+    """minigrad-grade (as ``python -m``) on a few students: (output folder, its stdout)."""
+    student = nbformat.read(str(release), as_version=4)
+    right = _typed(SOURCE, EXERCISES)
     subs = {
         "correct": _answered(student, right),
         "wrong": _answered(student, WRONG),
         "edits_check": _answered(student, {**right, "ex1-vjp": WRONG["ex1-vjp"]}),
         "missing": _answered(student, right),
-        "loops": _answered(student, {**right, "ex1-vjp": ENDLESS}),
+        "loops": _answered(student, {**right, "ex1-vjp": "while True:\n    pass"}),
+        "hardcoded": _answered(student, {**right, "ex1-vjp": """\
+def f_vjp(x, v):  # the values the release shows, returned whatever x is
+    return torch.tensor([1.41442874, -0.05775282, -1.38177329, 0.0, 2.07265994, 0.13475657,
+                         -5.65771496], dtype=torch.float64)"""}),
     }
-    _cells(subs["edits_check"])["ex1-vjp-check"].source = "assert True"
+    _cells(subs["edits_check"])["ex1-vjp-check"].source = "check('f_vjp(x, v)', 0)"
     subs["missing"].cells.remove(_cells(subs["missing"])["ex2-predict"])
     folder = tmp_path_factory.mktemp("submissions")
     for name, nb in subs.items():
         nbformat.write(nb, str(folder / f"{name}.ipynb"))
     (folder / "garbled.ipynb").write_text("{this is not a notebook")
-    return folder
-
-
-@pytest.fixture(scope="module")
-def graded(assigned, submissions, tmp_path_factory):
-    """minigrad-grade (as ``python -m``) on the submissions: (output folder, its stdout)."""
     out = tmp_path_factory.mktemp("graded")
     proc = subprocess.run(
-        [sys.executable, "-m", "minigrad.grading.grade", str(assigned[1]), str(submissions),
+        [sys.executable, "-m", "minigrad.grading.grade", str(SOURCE), str(folder),
          "--out", str(out), "--timeout", str(TIMEOUT), "--jobs", "2"],
-        capture_output=True, text=True, timeout=300)
+        capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     return out, proc.stdout
 
 
-# --- minigrad-assign -----------------------------------------------------------------------------
-
-def test_student_version_has_no_solutions_hidden_tests_or_outputs(assigned):
-    student = nbformat.read(str(assigned[0]), as_version=4)
-    text = "\n".join(c.source for c in student.cells)
-    for secret in ["BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "torch.cos(x)",
-                   "zero_()", "[[4.5, 6.0], [7.5, 9.0]]"]:
-        assert secret not in text
-    for cell in student.cells:
-        if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None
-    cells = _cells(student)
-    # the stub sits where the solution was, at its indentation; the function's header stays
-    assert cells["ex1-vjp"].source.startswith("def f_vjp(x, v):")
-    assert "    # YOUR CODE HERE\n    raise NotImplementedError()" in cells["ex1-vjp"].source
-    assert cells["ex2-predict"].source.endswith("# YOUR CODE HERE\nraise NotImplementedError()")
-    source = nbformat.read(str(SOURCE), as_version=4)
-    assert [_notebook.nbgrader(c) for c in student.cells] == \
-           [_notebook.nbgrader(c) for c in source.cells]
-
-
-def test_reference_is_executed_and_passes_its_checks(assigned):
-    reference = nbformat.read(str(assigned[1]), as_version=4)
-    code = [c for c in reference.cells if c.cell_type == "code"]
-    assert all(c.execution_count is not None for c in code)
-    assert not [o for c in code for o in c.outputs if o.output_type == "error"]
-    printed = {gid: "".join(o.get("text", "") for o in c.get("outputs", []))
-               for gid, c in _cells(reference).items()}
-    assert "agrees with autograd and with finite differences" in printed["ex1-vjp-check"]
-    assert "x.grad = tensor([[4.5000, 6.0000]," in printed["ex2-predict-check"]
-    assert "as gradient descent gives" in printed["ex3-zero-grad-check"]
-    assert "BEGIN SOLUTION" in _cells(reference)["ex1-vjp"].source
-
-
-def test_assign_refuses_a_reference_whose_check_fails(tmp_path, capsys):
-    nb = nbformat.read(str(DATA / "duplicate_ids.ipynb"), as_version=4)
-    nb.cells = nb.cells[:2]
-    nb.cells[0].source = "### BEGIN SOLUTION\nanswer = 41\n### END SOLUTION"
-    nbformat.write(nb, str(tmp_path / "bad.ipynb"))
-    assert run(assign_main, [str(tmp_path / "bad.ipynb"), "--out", str(tmp_path / "o")]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1
-    assert "ex1-check fails in the reference: AssertionError" in err
-    assert not (tmp_path / "o").exists()
-
-
-# --- minigrad-grade ------------------------------------------------------------------------------
-
-EXPECTED = {  # student: points per exercise, from the notebook's points (2, 1, 2)
+EXPECTED = {  # student: points per exercise (2, 1, 2)
     "correct": [2, 1, 2],
-    "edits_check": [0, 1, 2],   # wrong ex1 answer; its check cell replaced by `assert True`
+    "edits_check": [0, 1, 2],   # wrong ex1 answer; its check cell edited to send 0
     "garbled": [0, 0, 0],
+    "hardcoded": [0, 1, 2],     # right on the public points only: the hidden ones catch it
     "loops": [0, 1, 2],         # ex1 never ends: stopped, and the cells after it still run
     "missing": [2, 0, 2],       # the ex2 answer cell deleted
     "wrong": [0, 0, 0],
 }
 
 
-def test_scores_csv(graded):
+def test_scores_csv_and_json(graded):
     with open(graded[0] / "scores.csv", newline="") as f:
         rows = list(csv.reader(f))
     assert rows[0] == ["student", *EXERCISES, "total"]
-    got = {r[0]: [int(x) for x in r[1:]] for r in rows[1:]}
-    assert got == {s: [*p, sum(p)] for s, p in EXPECTED.items()}
-    assert [r[0] for r in rows[1:]] == sorted(EXPECTED)
-
-
-def test_scores_json(graded):
+    assert {r[0]: [int(x) for x in r[1:]] for r in rows[1:]} == \
+        {s: [*p, sum(p)] for s, p in EXPECTED.items()}
     data = json.loads((graded[0] / "scores.json").read_text())
     assert data["max_total"] == 5 and data["cell_timeout"] == TIMEOUT
-    assert data["reference"] == SOURCE.name
-    for student, points in EXPECTED.items():
-        entry = data["students"][student]
-        assert entry["total"] == sum(points)
-        assert [entry["exercises"][e]["points"] for e in EXERCISES] == points
-        assert all(entry["exercises"][e]["max_points"] == POINTS[e] for e in EXERCISES)
+    assert data["reference"] == SOURCE.name and data["sandboxed"] is SANDBOX
     status = {s: [data["students"][s]["exercises"][e]["status"] for e in EXERCISES]
               for s in EXPECTED}
     assert status["correct"] == ["passed"] * 3
     assert status["wrong"] == ["failed"] * 3
     assert status["loops"] == ["timeout", "passed", "passed"]
     assert status["missing"] == ["passed", "missing", "passed"]
-    assert status["edits_check"] == ["failed", "passed", "passed"]
     assert status["garbled"] == ["missing"] * 3
     for k, e in enumerate(EXERCISES):
-        summary = data["exercises"][e]
-        assert summary["max_points"] == POINTS[e]
-        assert summary["passed"] == sum(p[k] > 0 for p in EXPECTED.values())
-        assert summary["mean_points"] == pytest.approx(
-            sum(p[k] for p in EXPECTED.values()) / len(EXPECTED), abs=1e-4)
-
-
-def test_grade_prints_each_student(graded):
+        assert data["exercises"][e]["passed"] == sum(p[k] > 0 for p in EXPECTED.values())
     lines = graded[1].splitlines()
     for student, points in EXPECTED.items():
         assert f"{student}: {sum(points)} / 5" in lines
-    assert lines[-1].startswith("6 submissions graded")
+    assert lines[-1].startswith("7 submissions graded")
 
 
 def _feedback(graded, student):
     return (graded[0] / "feedback" / f"{student}.md").read_text()
+
+
+def test_feedback_says_what_is_wrong_without_the_answer(graded):
+    text = _feedback(graded, "wrong")
+    assert "**Total: 0 / 5 points**" in text
+    # ex1 shows its expected value (show=True), and the hint of the wrong answer it matches
+    assert "`f_vjp(x, v)` is wrong in 6 of its 7 numbers" in text
+    assert "Expected: `tensor([1.41443, -0.0577528," in text
+    assert "You are missing the x·cos x term" in text
+    # ex2's answer is never shown; the hint of the known wrong answer is
+    assert "`predicted_grad` is wrong in 2 of its 2 items; yours is `[[18, 24], [30, 36]]`" in text
+    assert "each counts a quarter" in text
+    assert "4.5" not in text
+    # ex3: what differs, no value of the reference
+    assert "`the number of losses`" not in text  # that one is right
+    assert "`the losses of the 20 steps` is wrong in 18 of its 20 items" in text
+    assert "backward() adds into .grad: zero w.grad and b.grad once per step" in text
+    assert "A hidden check failed." in text
 
 
 def test_feedback_of_a_correct_submission(graded):
@@ -216,144 +294,188 @@ def test_feedback_of_a_correct_submission(graded):
     assert "failed" not in text and "## Notes" not in text
 
 
-def test_feedback_quotes_the_failed_assertions(graded):
-    text = _feedback(graded, "wrong")
-    assert "**Total: 0 / 5 points**" in text
-    assert "The check `ex1-vjp-check` failed: `AssertionError: f_vjp gives" in text
-    assert "you predicted [[3.0, 4.0], [5.0, 6.0]], autograd computed [[4.5, 6.0], [7.5, 9.0]]" \
-        in text
-    assert "AssertionError: the loss after 20 steps is" in text
+def test_hidden_checks_catch_hardcoded_values(graded):
+    text = _feedback(graded, "hardcoded")
+    assert "| `ex1-vjp` | 0 / 2 | failed |" in text
+    assert "A hidden check failed." in text and "other points" not in text
 
 
-def test_feedback_explains_a_timeout(graded):
+def test_feedback_explains_a_timeout_and_an_edited_check(graded):
     text = _feedback(graded, "loops")
     assert "| `ex1-vjp` | 0 / 2 | timeout |" in text
     assert f"Your answer cell `ex1-vjp` was stopped after {TIMEOUT} s" in text
     assert "NameError: name 'f_vjp' is not defined" in text  # its check ran after it
-
-
-def test_feedback_says_an_edited_check_was_ignored(graded):
     text = _feedback(graded, "edits_check")
-    assert "You changed the check cell `ex1-vjp-check`; grading used the original." in text
-    assert "The check `ex1-vjp-check` failed: `AssertionError: f_vjp gives" in text
+    assert "You are missing the x·cos x term" in text  # the original check ran
 
 
 def test_feedback_of_a_missing_cell_and_an_unreadable_file(graded):
     assert "Your notebook has no answer cell `ex2-predict`" in _feedback(graded, "missing")
     text = _feedback(graded, "garbled")
-    assert "Your notebook could not be read" in text and "**Total: 0 / 5 points**" in text
+    assert "not a notebook (not JSON" in text and "**Total: 0 / 5 points**" in text
 
 
-def test_a_check_marked_nbval_check_output_compares_with_the_reference(tmp_path):
-    nb = nbformat.read(str(DATA / "duplicate_ids.ipynb"), as_version=4)
-    nb.cells = nb.cells[:2]
-    check = nb.cells[1]
-    check.source = "# NBVAL_CHECK_OUTPUT\nprint(answer * 2)"
-    # an executed reference, as minigrad-assign writes it: 42 * 2 was printed
-    check.execution_count = 1
-    check.outputs = [nbformat.v4.new_output("stream", name="stdout", text="84\n")]
-    nbformat.write(nb, str(tmp_path / "reference.ipynb"))
+# --- minigrad-check, from the release alone ------------------------------------------------------
+
+def test_check_a_correct_and_an_unanswered_release(release, tmp_path, capsys):
+    student = nbformat.read(str(release), as_version=4)
+    mine = tmp_path / "mine.ipynb"
+    nbformat.write(_answered(student, _typed(SOURCE, EXERCISES)), str(mine))
+    assert run(check_main, [str(mine), "--timeout", str(TIMEOUT)]) == 0
+    out = capsys.readouterr().out
+    assert "no problem found in the public checks" in out
+    assert "`ex1-vjp-check`: `f_vjp(x, v)`: right" in out
+    assert "`ex2-predict-check`: `predicted_grad`: the right kind and shape; the value is " \
+           "checked when graded" in out
+    nbformat.write(_answered(student, WRONG), str(mine))
+    assert run(check_main, [str(mine), "--timeout", str(TIMEOUT)]) == 1
+    out = capsys.readouterr().out
+    assert "You are missing the x·cos x term" in out
+    assert "[[18, 24], [30, 36]]" not in out or "4.5" not in out
+
+
+# --- shards, merge, and the fallback without a sandbox --------------------------------------------
+
+def test_shards_merged_equal_one_run(tmp_path):
     subs = tmp_path / "subs"
     subs.mkdir()
-    nbformat.write(_answered(nb, {"ex1": "answer = 41"}), str(subs / "other.ipynb"))
-    data = grade(tmp_path / "reference.ipynb", subs, tmp_path / "out", cell_timeout=TIMEOUT)
-    assert data["students"]["other"]["total"] == 0
-    text = (tmp_path / "out" / "feedback" / "other.md").read_text()
-    assert "The check `ex1-check` failed: `its output differs from the reference's`" in text
-    assert "'84\\n' == '82\\n'" in text  # the two outputs, quoted
-    assert "\x1b" not in text
+    student = _notebook.student_version(load_sheet(TINY))
+    for name, answers in [("right", {"ex1": "answer = 42", "ex2": "def double(x):\n    return x + x"}),
+                          ("off", {"ex1": "answer = 41"}),
+                          ("=cmd", {"ex2": "def double(x):\n    return 2 * x"}),
+                          ("half", {"ex1": "answer = 42.0"})]:
+        nbformat.write(_answered(student, answers), str(subs / f"{name}.ipynb"))
+    (subs / "junk.ipynb").write_bytes(b"\x00\x01")
+    one = grade(TINY, subs, tmp_path / "one", TIMEOUT, jobs=2)
+    for i in (1, 2):
+        grade(TINY, subs, tmp_path / f"shard{i}", TIMEOUT, jobs=1, shard=(i, 2))
+    assert run(grade_main, ["merge", str(TINY), str(tmp_path / "shard2"),
+                            str(tmp_path / "shard1"), "--out", str(tmp_path / "merged")]) == 0
+    for name in ["scores.csv", "scores.json"]:
+        assert (tmp_path / "merged" / name).read_text() == (tmp_path / "one" / name).read_text()
+    for path in (tmp_path / "one" / "feedback").iterdir():
+        assert (tmp_path / "merged" / "feedback" / path.name).read_text() == path.read_text()
+    assert {s: e["total"] for s, e in one["students"].items()} == \
+        {"'=cmd" if False else "=cmd": 2, "half": 1, "junk": 0, "off": 0, "right": 3}
+    rows = (tmp_path / "one" / "scores.csv").read_text().splitlines()
+    assert "'=cmd,0,2,2" in rows
 
 
-# --- minigrad-check ------------------------------------------------------------------------------
-
-def test_check_finds_the_reference_and_passes_a_correct_notebook(submissions, tmp_path,
-                                                                  capsys):
-    mine = tmp_path / SOURCE.name
-    mine.write_bytes((submissions / "correct.ipynb").read_bytes())
-    code = run(check_main, [str(mine), "--timeout", str(TIMEOUT)])
-    out = capsys.readouterr().out
-    assert code == 0, out
-    assert "**Total: 5 / 5 points**" in out
-
-
-def test_check_against_a_given_reference_fails_an_unanswered_notebook(assigned, capsys):
-    code = run(check_main, [str(assigned[0]), "--reference", str(assigned[1]),
-                            "--timeout", str(TIMEOUT)])
-    out = capsys.readouterr().out
-    assert code == 1
-    assert "**Total: 0 / 5 points**" in out
-    assert "Your answer cell `ex2-predict` failed: `NotImplementedError`" in out
+def test_without_a_sandbox_grading_says_so_and_works(tmp_path, monkeypatch, capsys):
+    from minigrad.grading import _sandbox
+    monkeypatch.setattr(_sandbox, "sandbox_problem", lambda: "bwrap is not installed")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    student = _notebook.student_version(load_sheet(TINY))
+    nbformat.write(_answered(student, {"ex1": "answer = 42"}), str(subs / "a.ipynb"))
+    data = grade(TINY, subs, tmp_path / "out", TIMEOUT)
+    assert data["sandboxed"] is False and data["students"]["a"]["total"] == 1
+    assert "WARNING: submissions are NOT isolated" in capsys.readouterr().err
+    assert run(grade_main, [str(TINY), str(subs), "--out", str(tmp_path / "o"),
+                            "--require-sandbox"]) == 2
+    assert "--require-sandbox: no sandbox here: bwrap is not installed" in capsys.readouterr().err
 
 
-def test_find_reference_by_exercise_ids(assigned, tmp_path):
-    renamed = tmp_path / "homework.ipynb"
-    renamed.write_bytes(assigned[0].read_bytes())
-    assert find_reference(renamed) == SOURCE.parent / SOURCE.name
-    assert find_reference(assigned[0]) == SOURCE.parent / SOURCE.name
+# --- the format and the judging, without a kernel ------------------------------------------------
+
+def test_encode_and_compare():
+    import minigrad as mg
+    import numpy as np
+    t = encode(mg.tensor([[1.0, float("nan")], [float("inf"), 2.0]], requires_grad=True))
+    assert t == {"kind": "tensor", "dtype": "float32", "shape": [2, 2],
+                 "values": [1.0, "nan", "inf", 2.0], "requires_grad": True}
+    assert difference(t, t, 1e-5, 1e-8) is None  # NaN equals NaN
+    assert encode(np.float64(2.5)) == {"kind": "float", "value": 2.5}
+    assert encode({2.0: 1})["items"] == [["2.0", {"kind": "int", "value": 1}]]
+    assert encode(object()) == {"kind": "object", "type": "object"}
+    near = encode(mg.tensor([1.0, 2.0001]))
+    assert difference(near, encode(mg.tensor([1.0, 2.0])), 1e-3, 0) is None
+    assert difference(near, encode(mg.tensor([1.0, 2.0])), 1e-6, 0) == \
+        "is wrong in 1 of its 2 numbers"
+    assert difference(encode([1, 2]), encode(mg.tensor([1.0, 2.0])), 1e-5, 1e-8) == \
+        "is a list, it should be a tensor"
+    assert difference(encode(mg.zeros(3)), encode(mg.zeros(2, 2)), 1e-5, 1e-8) == \
+        "has the shape (3,), it should have the shape (2, 2)"
+    assert difference(encode((1, 2.0)), encode([1.0, 2]), 0, 0) is None  # tuples, ints: alike
+    assert difference(encode([1, 3]), encode([1, 2]), 0, 0) == \
+        "is wrong: its item 1 is not the expected number"
+    # whatever a submission sends is a wrong value, never an exception
+    for junk in [None, 3, "x", [], {"kind": "tensor"}, {"kind": "tensor", "shape": "x"},
+                 {"kind": "list", "items": 5}, {"kind": "dict", "items": [[1, 2, 3]]},
+                 {"kind": "float", "value": "NaNx"}]:
+        for ref in [t, encode([1.0]), encode({"a": 1}), encode(1.5), encode("s")]:
+            assert difference(junk, ref, 1e-5, 1e-8) is not None
+            render(junk)
+    assert render(encode(list(range(100)))).endswith(", ...]")
 
 
-# --- the format, without a kernel ----------------------------------------------------------------
-
-def test_strip_solution_keeps_the_rest_and_the_indentation():
-    src = ("def f(x):\n    '''doc'''\n    ### BEGIN SOLUTION\n    return x\n"
-           "    ### END SOLUTION\ny = 1")
-    assert _notebook.strip_solution(src) == (
-        "def f(x):\n    '''doc'''\n    # YOUR CODE HERE\n    raise NotImplementedError()\ny = 1")
-    assert _notebook.strip_solution("x = 1") == "# YOUR CODE HERE\nraise NotImplementedError()"
-    assert _notebook.strip_solution("a *b*", "markdown") == "YOUR ANSWER HERE"
-    with pytest.raises(_notebook.GradingError, match="without"):
-        _notebook.strip_solution("### BEGIN SOLUTION\nx = 1")
-
-
-def test_merge_matches_answers_by_id_not_position():
-    reference = nbformat.read(str(SOURCE), as_version=4)
-    exercises = _notebook.find_exercises(reference)
-    submission = _answered(reference, {"ex1-vjp": "# NBVAL_SKIP\nA", "ex3-zero-grad": "C"})
-    submission.cells.reverse()
-    _cells(submission)["ex2-predict-check"].source = "assert True"
-    merged = _notebook.merge(reference, exercises, submission)
-    cells = _cells(merged.notebook)
-    assert [_notebook.nbgrader(c).get("grade_id") for c in merged.notebook.cells] == \
-           [_notebook.nbgrader(c).get("grade_id") for c in reference.cells]
-    assert cells["ex1-vjp"].source == "# (nbval marker removed)\nA"  # can't skip its own cell
-    assert cells["ex3-zero-grad"].source == "C"
-    assert cells["ex2-predict-check"].source == _cells(reference)["ex2-predict-check"].source
-    assert merged.edited_checks == ["ex2-predict-check"]
-    assert merged.markers_removed == ["ex1-vjp"] and merged.missing == []
-    del submission.cells[[_notebook.nbgrader(c).get("grade_id") for c in submission.cells]
-                         .index("ex3-zero-grad")]
-    merged = _notebook.merge(reference, exercises, submission)
-    assert merged.missing == ["ex3-zero-grad"]
-    assert "raise NotImplementedError()" in _cells(merged.notebook)["ex3-zero-grad"].source
+def test_read_answers_takes_only_answer_cells_from_any_bytes():
+    sheet = load_sheet(TINY)
+    good = nbformat.writes(_answered(_notebook.student_version(sheet), {"ex1": "answer = 1"}))
+    answers = _notebook.read_answers(good.encode(), sheet)
+    assert answers.sources["ex1"] == "answer = 1" and answers.notes == []
+    for data, message in [
+        (b"\xff\xfe", "not UTF-8"), (b"[" * 100_000, "not JSON"), (b"{}", "no list of cells"),
+        (b"null", "no list of cells"), (b'{"cells": 3}', "no list of cells"),
+    ]:
+        with pytest.raises(_notebook.Unreadable, match=message):
+            _notebook.read_answers(data, sheet)
+    weird = {"cells": [1, None, {"metadata": []}, {"metadata": {"nbgrader": []}},
+                       {"cell_type": "code", "metadata": {"nbgrader": {"grade_id": "ex1"}},
+                        "source": ["x = '\ud800'", "\x00"]},
+                       {"cell_type": "code", "metadata": {"nbgrader": {"grade_id": "ex1"}},
+                        "source": "second"},
+                       {"cell_type": "markdown", "metadata": {"nbgrader": {"grade_id": "ex2"}},
+                        "source": "def double"}]}
+    answers = _notebook.read_answers(json.dumps(weird).encode(), sheet)
+    assert answers.sources == {"ex1": "x = '\ufffd'\ufffd"}
+    assert any("Several cells" in n for n in answers.notes)
+    assert any("`ex2` of your notebook is not a code cell" in n for n in answers.notes)
+    assert _notebook.student_name(b"caf\xc3\xa9.ipynb") == "café"
+    assert _notebook.student_name(b"bad\xff\x1b[31m.ipynb") == "bad\ufffd\ufffd[31m"
 
 
-def test_exercises_of_the_real_notebook():
-    exercises = _notebook.find_exercises(nbformat.read(str(SOURCE), as_version=4))
-    assert [(e.id, e.graded_ids, e.points) for e in exercises] == [
-        ("ex1-vjp", ["ex1-vjp-check"], 2), ("ex2-predict", ["ex2-predict-check"], 1),
-        ("ex3-zero-grad", ["ex3-zero-grad-check"], 2)]
-    # stored without outputs: the executed reference is made on demand
-    nb = nbformat.read(str(SOURCE), as_version=4)
-    assert all(not c.get("outputs") and c.get("execution_count") is None
-               for c in nb.cells if c.cell_type == "code")
+def test_output_files_never_go_through_a_symlink(tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep")
+    out = tmp_path / "out"
+    (out / "feedback").mkdir(parents=True)
+    (out / "scores.csv").symlink_to(outside)
+    (out / "feedback" / "a.md").symlink_to(outside)
+    folder = OutFolder(out)
+    folder.write("scores.csv", "new")
+    folder.write("a.md", "new", "feedback")
+    folder.close()
+    assert outside.read_text() == "keep"
+    assert (out / "scores.csv").read_text() == "new" and not (out / "scores.csv").is_symlink()
+    assert not [p for p in out.rglob("*.tmp")]
+    (tmp_path / "link").symlink_to(out)
+    with pytest.raises(_notebook.GradingError, match="symbolic link"):
+        OutFolder(tmp_path / "link")
 
 
-def _sheet(*cells):
-    """A notebook of (cell type, nbgrader metadata) pairs."""
-    make = {"code": nbformat.v4.new_code_cell, "markdown": nbformat.v4.new_markdown_cell}
-    return nbformat.v4.new_notebook(cells=[
-        make[kind]("x = 1", metadata={"nbgrader": meta} if meta else {}) for kind, meta in cells])
+def test_csv_cells_and_feedback_names():
+    assert [csv_cell(s) for s in ["=1+1", "+a", "-b", "@c", "\tx", "ok", "a=b"]] == \
+        ["'=1+1", "'+a", "'-b", "'@c", "'\tx", "ok", "a=b"]
+    names = feedback_names(["ann", "ANN", "../etc/passwd", ".hidden", "a b", "ann-x"])
+    assert len(set(n.lower() for n in names)) == 6
+    assert names[0] == "ann.md"
+    assert all(re.fullmatch(r"[A-Za-z0-9_-][A-Za-z0-9._-]*\.md", n) for n in names)
 
 
 def test_find_exercises_rules():
+    def sheet(*cells):
+        make = {"code": nbformat.v4.new_code_cell, "markdown": nbformat.v4.new_markdown_cell}
+        return nbformat.v4.new_notebook(cells=[
+            make[kind]("x = 1", metadata={"nbgrader": meta} if meta else {})
+            for kind, meta in cells])
+
     answer = {"grade_id": "a", "solution": True, "grade": False}
     check = {"grade_id": "a-check", "solution": False, "grade": True, "points": 3}
-    graded_answer = {"grade_id": "b", "solution": True, "grade": True, "points": 1}
-    exercises = _notebook.find_exercises(_sheet(
-        ("markdown", None), ("code", answer), ("code", None), ("code", check),
-        ("markdown", {"grade_id": "essay", "solution": True}), ("code", graded_answer)))
-    assert [(e.id, e.solution, e.graded, e.points) for e in exercises] == [
-        ("a", 1, [3], 3), ("b", 5, [5], 1)]
+    read = _notebook.read_sheet(sheet(("markdown", None), ("code", answer), ("code", None),
+                                      ("code", check)))
+    assert [(e.id, e.solution, [c.id for c in e.checks], e.points) for e in read.exercises] == \
+        [("a", 1, ["a-check"], 3)]
     for cells, message in [
         ([("code", check), ("code", answer)], "'a-check' comes before any solution cell"),
         ([("code", answer)], "'a' has no check cell"),
@@ -361,9 +483,24 @@ def test_find_exercises_rules():
         ([("code", answer), ("markdown", check)], "'a-check' is not a code cell"),
         ([("code", {"solution": True})], "the solution cell 1 has no grade_id"),
         ([("code", answer), ("code", {**check, "grade_id": "a"})], "duplicate grade_id 'a'"),
+        ([("code", {**answer, "grade": True, "points": 1})], "both an answer and a check"),
     ]:
         with pytest.raises(_notebook.GradingError, match=re.escape(message)):
-            _notebook.find_exercises(_sheet(*cells))
+            _notebook.read_sheet(sheet(*cells))
+
+
+def test_strip_solution_and_split_hidden():
+    src = ("def f(x):\n    '''doc'''\n    ### BEGIN SOLUTION\n    return x\n"
+           "    ### END SOLUTION\ny = 1")
+    assert _notebook.strip_solution(src) == (
+        "def f(x):\n    '''doc'''\n    # YOUR CODE HERE\n    raise NotImplementedError()\ny = 1")
+    assert _notebook.strip_solution("x = 1") == "# YOUR CODE HERE\nraise NotImplementedError()"
+    with pytest.raises(_notebook.GradingError, match="without"):
+        _notebook.strip_solution("### BEGIN SOLUTION\nx = 1")
+    public, hidden = _notebook.split_hidden(
+        "a\n### BEGIN HIDDEN TESTS\nb\n### END HIDDEN TESTS\nc\n### BEGIN HIDDEN TESTS\nd\n"
+        "### END HIDDEN TESTS")
+    assert (public, hidden) == ("a\nc", ["b", "d"])
 
 
 # --- bad input: exit code 2 and one line ---------------------------------------------------------
@@ -374,19 +511,25 @@ def test_find_exercises_rules():
      "no_exercise_ids.ipynb: no exercise ids"),
     (grade_main, ["{data}/duplicate_ids.ipynb", "{tmp}", "--out", "{tmp}/o"],
      "duplicate_ids.ipynb: duplicate grade_id 'ex1' (cells 1 and 3)"),
-    (grade_main, ["{source}", "{tmp}/absent", "--out", "{tmp}/o"], "absent: no such folder"),
-    (grade_main, ["{source}", "{tmp}", "--out", "{tmp}/o"], "no .ipynb files to grade"),
+    (grade_main, ["{tiny}", "{tmp}/absent", "--out", "{tmp}/o"], "absent: no such folder"),
+    (grade_main, ["{tiny}", "{tmp}/empty", "--out", "{tmp}/o"], "nothing to grade"),
     (grade_main, ["{tmp}/broken.txt", "{tmp}", "--out", "{tmp}/o"], "not a readable notebook"),
-    (grade_main, ["{source}", "{tmp}", "--out", "{tmp}/o", "--timeout", "0"],
+    (grade_main, ["{tiny}", "{tmp}", "--out", "{tmp}/o", "--timeout", "0"],
      "--timeout must be a positive number"),
+    (grade_main, ["{tiny}", "{tmp}", "--out", "{tmp}/o", "--shard", "3/2"], "need 1 <= i <= n"),
+    (grade_main, ["{tiny}", "{tmp}", "--out", "{tmp}/o", "--memory", "0"],
+     "--memory must be at least 1"),
+    (grade_main, ["merge", "{tiny}", "{tmp}", "--out", "{tmp}/o"],
+     "not the output of minigrad-grade"),
     (assign_main, ["{data}/duplicate_ids.ipynb", "--out", "{tmp}/o"], "duplicate grade_id"),
     (assign_main, ["{data}/no_exercise_ids.ipynb", "--out", "{tmp}/o"], "no exercise ids"),
     (check_main, ["{tmp}/nope.ipynb"], "nope.ipynb: no such file"),
-    (check_main, ["{data}/no_exercise_ids.ipynb"], "no reference for no_exercise_ids.ipynb"),
+    (check_main, ["{tiny}"], "not a student release"),
 ])
 def test_bad_input_is_one_line_and_exit_code_2(command, args, message, tmp_path, capsys):
     (tmp_path / "broken.txt").write_text("{not json")
-    args = [a.format(tmp=tmp_path, data=DATA, source=SOURCE) for a in args]
+    (tmp_path / "empty").mkdir()
+    args = [a.format(tmp=tmp_path, data=DATA, tiny=TINY) for a in args]
     assert run(command, args) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1, err
@@ -394,14 +537,20 @@ def test_bad_input_is_one_line_and_exit_code_2(command, args, message, tmp_path,
     assert not (tmp_path / "o").exists()
 
 
-def test_the_console_command_reports_bad_input_without_a_traceback(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "minigrad.grading.grade",
-                           str(tmp_path / "nope.ipynb"), str(tmp_path), "--out",
-                           str(tmp_path / "o")], capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 2
-    assert "nope.ipynb: no such file" in proc.stderr
-    assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1
-    assert "Traceback" not in proc.stderr
+def test_assign_refuses_a_failing_reference_and_a_passing_wrong_answer(tmp_path, capsys):
+    nb = nbformat.read(str(TINY), as_version=4)
+    broken = copy.deepcopy(nb)
+    _cells(broken)["ex2"].source = "def double(x):\n    ### BEGIN SOLUTION\n    return y\n" \
+                                   "    ### END SOLUTION"
+    nbformat.write(broken, str(tmp_path / "broken.ipynb"))
+    assert run(assign_main, [str(tmp_path / "broken.ipynb"), "--out", str(tmp_path / "o")]) == 2
+    assert "ex2-check fails in the reference: NameError" in capsys.readouterr().err
+    passing = copy.deepcopy(nb)
+    next(c for c in passing.cells if c.cell_type == "raw").source = "answer = 42"
+    nbformat.write(passing, str(tmp_path / "passing.ipynb"))
+    assert run(assign_main, [str(tmp_path / "passing.ipynb"), "--out", str(tmp_path / "o")]) == 2
+    assert "a wrong answer of 'ex1' passes every check ('One more.')" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
 
 
 # --- packaging -----------------------------------------------------------------------------------
@@ -418,16 +567,16 @@ def test_console_scripts_are_declared():
         "minigrad-check": "minigrad.grading.check:cli",
     }
     grading = " ".join(project["optional-dependencies"]["grading"])
-    for name in ["nbformat", "nbclient", "nbval", "pytest", "ipykernel"]:
-        assert name in grading
+    for name in ["nbformat", "jupyter_client", "ipykernel"]:
+        assert name in grading.replace("-", "_")
 
 
 def test_import_minigrad_stays_numpy_only():
     code = ("import sys, minigrad, minigrad.grading, minigrad.grading.assign, "
-            "minigrad.grading.grade, minigrad.grading.check\n"
+            "minigrad.grading.grade, minigrad.grading.check, minigrad.grading.checks\n"
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'nbformat', 'nbclient', "
-            "'nbval', 'jupyter_client', 'ipykernel', 'zmq', 'pytest'}))")
+            "'nbval', 'jupyter_client', 'ipykernel', 'zmq', 'pytest', 'IPython'}))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60)
+                          timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"

@@ -1,8 +1,12 @@
-"""The exercise format: reading a notebook, finding its exercises, the student version, merging.
+"""The exercise format: reading a sheet, its exercises and checks, the student release, and the
+answers of a submission (any bytes at all); no kernel runs here.
 
-A notebook is a list of cells; this module only reads and rewrites them (no kernel runs here).
+The source sheet is the instructor's and read with nbformat. A submission is untrusted: it is read
+by :func:`read_answers` as plain JSON, taking only the source of its answer cells, whatever the
+rest of the file holds.
 """
 import copy
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,29 +19,58 @@ BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
 END_HIDDEN = "### END HIDDEN TESTS"
 CODE_STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]  # what nbgrader writes
 TEXT_STUB = ["YOUR ANSWER HERE"]
+MAX_SUBMISSION_BYTES = 16 << 20  # a sheet is a few kB; a bigger file is not read at all
+MAX_ANSWER_CHARS = 200_000      # one answer cell's source
 
-# nbval reads these comments in a cell's source; a student's cell must not switch checking off.
-_NBVAL_MARKER = re.compile(r"^(\s*)#+\s*(NBVAL_[A-Z_]+|PYTEST_VALIDATE_IGNORE_OUTPUT)\s*$", re.M)
+
+@dataclass
+class Check:
+    """A check cell: its grade_id, position, points, public source and hidden regions."""
+    id: str
+    cell: int
+    points: float
+    public: str
+    hidden: list = field(default_factory=list)
 
 
 @dataclass
 class Exercise:
-    """One exercise: its solution cell, the cells that grade it, and the points they are worth."""
-    id: str                      # the solution cell's grade_id
-    solution: int                # index of the solution cell in the notebook's cells
-    graded: list = field(default_factory=list)     # indices of its graded (check) cells
-    graded_ids: list = field(default_factory=list)
-    points: float = 0.0          # sum of its graded cells' points, earned all or nothing
+    """One exercise: its answer cell, the check cells that grade it, the points they are worth."""
+    id: str
+    solution: int                # index of the answer cell in the notebook's cells
+    checks: list = field(default_factory=list)
+    wrong_answers: list = field(default_factory=list)  # (source, hint) pairs
+
+    @property
+    def points(self):
+        return sum(c.points for c in self.checks)
+
+
+@dataclass
+class Sheet:
+    """A source sheet, read: its notebook and its exercises."""
+    name: str
+    notebook: object
+    exercises: list
+
+    def exercise_of(self, check_id):
+        return next(ex for ex in self.exercises if any(c.id == check_id for c in ex.checks))
 
 
 def nbgrader(cell):
     """The cell's nbgrader metadata dict (empty when it has none)."""
-    meta = cell.get("metadata", {}).get("nbgrader")
+    meta = cell.get("metadata") if isinstance(cell, dict) else None
+    meta = meta.get("nbgrader") if isinstance(meta, dict) else None
+    return meta if isinstance(meta, dict) else {}
+
+
+def _minigrad(cell):
+    meta = cell.get("metadata", {}).get("minigrad")
     return meta if isinstance(meta, dict) else {}
 
 
 def read_notebook(path):
-    """Read a .ipynb file as an nbformat v4 notebook; GradingError if missing or unreadable."""
+    """Read an instructor's .ipynb file as an nbformat v4 notebook; GradingError if unreadable."""
     path = Path(path)
     if not path.is_file():
         raise GradingError(f"{path}: no such file")
@@ -58,14 +91,40 @@ def write_notebook(nb, path):
     nbformat.write(nb, str(path))
 
 
-def find_exercises(nb, name="notebook"):
-    """The notebook's exercises in order; GradingError if the metadata is missing or inconsistent.
+def split_hidden(source):
+    """(the source without its hidden regions, [each hidden region's source])."""
+    public, hidden, inside = [], [], None
+    for line in source.split("\n"):
+        if BEGIN_HIDDEN in line:
+            if inside is not None:
+                raise GradingError(f"nested {BEGIN_HIDDEN!r}")
+            inside = []
+        elif END_HIDDEN in line:
+            if inside is None:
+                raise GradingError(f"{END_HIDDEN!r} without {BEGIN_HIDDEN!r}")
+            hidden.append("\n".join(inside))
+            inside = None
+        elif inside is not None:
+            inside.append(line)
+        else:
+            public.append(line)
+    if inside is not None:
+        raise GradingError(f"{BEGIN_HIDDEN!r} without {END_HIDDEN!r}")
+    return "\n".join(public), hidden
 
-    An exercise starts at a code cell with ``solution: true``; the ``grade: true`` code cells after
-    it (up to the next solution cell) grade it. ``grade_id`` must be unique over the notebook.
+
+def read_sheet(nb, name="notebook"):
+    """The sheet's exercises in order; GradingError if its metadata is missing or inconsistent.
+
+    An exercise starts at a code cell with ``solution: true``; the ``grade: true`` code cells
+    after it (up to the next solution cell) check it. ``grade_id`` is unique over the notebook.
+    Raw cells with ``metadata.minigrad.wrong_answer`` are known wrong answers.
     """
-    seen, exercises = {}, []
+    seen, exercises, wrong = {}, [], []
     for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "raw" and "wrong_answer" in _minigrad(cell):
+            wrong.append((i, cell))
+            continue
         meta = nbgrader(cell)
         solution, graded = bool(meta.get("solution")), bool(meta.get("grade"))
         gid = meta.get("grade_id")
@@ -75,7 +134,7 @@ def find_exercises(nb, name="notebook"):
                                    f"and {i + 1})")
             seen[gid] = i
         if not (solution or graded):
-            continue  # a read-only or plain cell
+            continue
         if not isinstance(gid, str) or not gid.strip():
             kind = "solution" if solution else "check"
             raise GradingError(f"{name}: the {kind} cell {i + 1} has no grade_id "
@@ -85,31 +144,45 @@ def find_exercises(nb, name="notebook"):
                 raise GradingError(f"{name}: the graded cell {gid!r} is not a code cell "
                                    "(only code cells can be graded automatically)")
             continue  # a written answer: stripped for students, not graded automatically
+        if solution and graded:
+            raise GradingError(f"{name}: the cell {gid!r} is both an answer and a check; "
+                               "put the checks in a cell of their own")
         if solution:
             exercises.append(Exercise(gid, i))
-        elif not exercises:
+            continue
+        if not exercises:
             raise GradingError(f"{name}: the check cell {gid!r} comes before any solution cell")
-        if graded:
-            points = meta.get("points", 0)
-            if isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
-                raise GradingError(f"{name}: the points of {gid!r} must be a number >= 0, "
-                                   f"not {points!r}")
-            ex = exercises[-1]
-            ex.graded.append(i)
-            ex.graded_ids.append(gid)
-            ex.points += points
+        points = meta.get("points", 0)
+        if isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0:
+            raise GradingError(f"{name}: the points of {gid!r} must be a number >= 0, "
+                               f"not {points!r}")
+        try:
+            public, hidden = split_hidden(cell.source)
+        except GradingError as e:
+            raise GradingError(f"{name}: check cell {gid!r}: {e}") from None
+        exercises[-1].checks.append(Check(gid, i, points, public, hidden))
     if not exercises:
         raise GradingError(f"{name}: no exercise ids (no code cell has nbgrader metadata with "
                            "solution: true and a grade_id)")
+    ids = {ex.id: ex for ex in exercises}
+    for i, cell in wrong:
+        meta = _minigrad(cell)
+        target, hint = meta.get("wrong_answer"), meta.get("hint")
+        if target not in ids:
+            raise GradingError(f"{name}: the wrong answer in cell {i + 1} is for {target!r}, "
+                               "which is not an exercise of this notebook")
+        if not isinstance(hint, str) or not hint.strip():
+            raise GradingError(f"{name}: the wrong answer in cell {i + 1} has no hint")
+        ids[target].wrong_answers.append((cell.source, hint.strip()))
     for ex in exercises:
-        if not ex.graded:
+        if not ex.checks:
             raise GradingError(f"{name}: the exercise {ex.id!r} has no check cell "
                                "(grade: true) after it")
-    return exercises
-
-
-def _lines(source):
-    return source.split("\n")
+        try:
+            strip_solution(nb.cells[ex.solution].source)
+        except GradingError as e:
+            raise GradingError(f"{name}: solution cell {ex.id!r}: {e}") from None
+    return Sheet(name, nb, exercises)
 
 
 def strip_solution(source, cell_type="code"):
@@ -122,7 +195,7 @@ def strip_solution(source, cell_type="code"):
     if BEGIN_SOLUTION not in source:
         return "\n".join(stub)
     out, inside = [], False
-    for line in _lines(source):
+    for line in source.split("\n"):
         if BEGIN_SOLUTION in line:
             if inside:
                 raise GradingError(f"nested {BEGIN_SOLUTION!r}")
@@ -140,86 +213,147 @@ def strip_solution(source, cell_type="code"):
     return "\n".join(out)
 
 
-def strip_hidden(source):
-    """A check cell without its BEGIN/END HIDDEN TESTS regions (markers included)."""
-    out, inside = [], False
-    for line in _lines(source):
-        if BEGIN_HIDDEN in line:
-            inside = True
-        elif END_HIDDEN in line:
-            inside = False
-        elif not inside:
-            out.append(line)
-    return "\n".join(out)
-
-
-def _clear(cell):
-    if cell.cell_type == "code":
-        cell.outputs = []
-        cell.execution_count = None
-    cell.metadata.pop("execution", None)  # timings written by the executor
-
-
-def student_version(nb):
-    """The source notebook as students get it: solutions stubbed, no hidden tests, no outputs."""
-    nb = copy.deepcopy(nb)
+def student_version(sheet, public=None):
+    """The sheet as students get it: solutions stubbed, no hidden checks, no wrong answers, no
+    outputs; ``public`` (what minigrad-check needs) in ``metadata.minigrad.public``."""
+    nb = copy.deepcopy(sheet.notebook)
+    cells = []
     for cell in nb.cells:
+        if cell.cell_type == "raw" and "wrong_answer" in _minigrad(cell):
+            continue
         meta = nbgrader(cell)
         if meta.get("solution"):
-            try:
-                cell.source = strip_solution(cell.source, cell.cell_type)
-            except GradingError as e:
-                raise GradingError(f"solution cell {meta.get('grade_id')!r}: {e}") from None
+            cell.source = strip_solution(cell.source, cell.cell_type)
         elif meta.get("grade"):
-            cell.source = strip_hidden(cell.source)
-        _clear(cell)
+            cell.source = split_hidden(cell.source)[0].rstrip("\n")
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        cell.metadata.pop("execution", None)
+        cells.append(cell)
+    nb.cells = cells
+    nb.metadata.pop("minigrad", None)
+    if public is not None:
+        nb.metadata["minigrad"] = {"public": public}
     return nb
 
 
+# --- the steps a kernel runs ---------------------------------------------------------------------
+
 @dataclass
-class Merge:
-    """A reference with a student's answers in it, and what the merge noticed."""
-    notebook: object
-    missing: list = field(default_factory=list)       # exercise ids with no answer cell
-    edited_checks: list = field(default_factory=list)  # check cells the student changed (ignored)
-    duplicates: list = field(default_factory=list)    # grade_ids on several student cells
-    markers_removed: list = field(default_factory=list)
+class Step:
+    """One execution in the kernel: a cell of the sheet, or a hidden region run at the end."""
+    kind: str        # "cell", "answer", "check" or "hidden"
+    id: str          # grade_id (answer, check, hidden) or "cell N"
+    source: str
+    part: int = 0    # 0 for a check cell's public part, k for its k-th hidden region
 
 
-def merge(reference, exercises, submission):
-    """The reference with each solution cell's source taken from the submission, by grade_id.
-
-    Everything else (check cells included) stays the reference's. An answer the submission lacks
-    becomes the unanswered stub, so the exercise's checks fail as they would for a blank answer.
-    """
-    theirs, result = {}, Merge(copy.deepcopy(reference))
-    for cell in submission.cells:
-        gid = nbgrader(cell).get("grade_id")
-        if isinstance(gid, str):
-            if gid in theirs:
-                if gid not in result.duplicates:
-                    result.duplicates.append(gid)
-            else:
-                theirs[gid] = cell
-    cells = result.notebook.cells
-    for ex in exercises:
-        for i, gid in zip(ex.graded, ex.graded_ids):
-            # A student's copy is the check without its hidden tests (or, from the source, with).
-            original = {cells[i].source.strip(), strip_hidden(cells[i].source).strip()}
-            if i != ex.solution and gid in theirs and theirs[gid].source.strip() not in original:
-                result.edited_checks.append(gid)
-        cell, answer = cells[ex.solution], theirs.get(ex.id)
-        if answer is None or answer.cell_type != cell.cell_type:
-            result.missing.append(ex.id)
-            cell.source = strip_solution(cell.source, cell.cell_type)
+def steps(sheet, answers=None, hidden=True):
+    """What runs, in order: every code cell of the sheet (answer cells from ``answers``, by
+    exercise id; the solution where ``answers`` is None), then the hidden regions."""
+    out, tail = [], []
+    by_cell = {ex.solution: ex for ex in sheet.exercises}
+    checks = {c.cell: c for ex in sheet.exercises for c in ex.checks}
+    for i, cell in enumerate(sheet.notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        if i in by_cell:
+            ex = by_cell[i]
+            source = cell.source if answers is None else answers.get(ex.id)
+            if source is None:
+                source = strip_solution(cell.source)
+            out.append(Step("answer", ex.id, source))
+        elif i in checks:
+            c = checks[i]
+            out.append(Step("check", c.id, c.public))
+            tail += [Step("hidden", c.id, region, k + 1) for k, region in enumerate(c.hidden)]
         else:
-            cell.source, n = _NBVAL_MARKER.subn(r"\1# (nbval marker removed)", answer.source)
-            if n:
-                result.markers_removed.append(ex.id)
-    return result
+            gid = nbgrader(cell).get("grade_id")
+            out.append(Step("cell", gid if isinstance(gid, str) else f"cell {i + 1}",
+                            cell.source))
+    return out + (tail if hidden else [])
 
 
-def solution_ids(nb):
-    """The grade_ids of the notebook's solution cells (to match a notebook with its reference)."""
-    return {m["grade_id"] for m in map(nbgrader, nb.cells)
-            if m.get("solution") and isinstance(m.get("grade_id"), str)}
+# --- a submission: any bytes ---------------------------------------------------------------------
+
+_UNSENDABLE = re.compile("[\ud800-\udfff\x00]")
+
+
+class Unreadable(Exception):
+    """A submission the grader could not take answers from (the message is one line)."""
+
+
+def _clean(text):
+    """A string that can be sent and written: lone surrogates become U+FFFD, no NUL."""
+    return _UNSENDABLE.sub("\ufffd", text)
+
+
+def _source(value):
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(s, str) for s in value):
+        return "".join(value)
+    return None
+
+
+@dataclass
+class Answers:
+    """What a submission gives: answer sources by exercise id, and what was odd about it."""
+    sources: dict
+    notes: list = field(default_factory=list)
+
+
+def read_answers(data, sheet):
+    """The answer cells' sources from a submission's bytes (by grade_id); Unreadable if none can
+    be taken. Nothing else of the file is used: checks and other cells are the sheet's."""
+    if len(data) > MAX_SUBMISSION_BYTES:
+        raise Unreadable(f"the file is larger than {MAX_SUBMISSION_BYTES >> 20} MB")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Unreadable("the file is not UTF-8 text (not a notebook)") from None
+    try:
+        nb = json.loads(text)
+    except (ValueError, RecursionError) as e:
+        raise Unreadable(f"the file is not a notebook (not JSON: {str(e)[:80]})") from None
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    if not isinstance(cells, list):
+        raise Unreadable("the file is not a notebook (no list of cells)")
+    wanted = {ex.id: sheet.notebook.cells[ex.solution].cell_type for ex in sheet.exercises}
+    sources, notes = {}, []
+    for cell in cells:
+        gid = nbgrader(cell).get("grade_id")
+        if not isinstance(gid, str) or gid not in wanted:
+            continue
+        gid = _clean(gid)
+        if gid in sources:
+            notes.append(f"Several cells of your notebook have the grade_id `{gid}`; "
+                         "the first one was graded.")
+            continue
+        source = _source(cell.get("source"))
+        if cell.get("cell_type") != wanted[gid] or source is None:
+            notes.append(f"The cell `{gid}` of your notebook is not a {wanted[gid]} cell with "
+                         "text in it; it was not graded.")
+            sources[gid] = None
+            continue
+        if len(source) > MAX_ANSWER_CHARS:
+            notes.append(f"Your answer `{gid}` is longer than {MAX_ANSWER_CHARS} characters; "
+                         "it was not graded.")
+            sources[gid] = None
+            continue
+        sources[gid] = _clean(source)
+    return Answers({k: v for k, v in sources.items() if v is not None}, notes)
+
+
+def student_name(entry_name):
+    """The student a folder entry (a str from os.fsdecode, or bytes) stands for: its name without
+    ``.ipynb``, with bytes that are not UTF-8 and control characters replaced."""
+    if isinstance(entry_name, bytes):
+        raw = entry_name
+    else:
+        raw = entry_name.encode("utf-8", "surrogateescape")
+    name = raw.decode("utf-8", "replace")
+    if name.endswith(".ipynb") and len(name) > len(".ipynb"):
+        name = name[:-len(".ipynb")]
+    return "".join(c if c.isprintable() else "\ufffd" for c in name)
