@@ -20,7 +20,7 @@ import ipywidgets as W
 import minigrad
 from minigrad._graph import AccumulateGrad, edge_to
 
-from . import display, engines, labels, nodes, panel, walk
+from . import display, labels, nodes, panel, walk
 
 HIGHLIGHT = dict(color="#e65100", penwidth="3")
 HIGHLIGHT_FILL = "#ffe082"  # the running op
@@ -77,7 +77,8 @@ def record_backward(out, gradient=None, *, accumulate=False, engine=None):
         if tensor is not None:
             before[node] = None if tensor._grad is None else tensor._grad.detach().clone()
     if engine is not None:
-        return engines.run_engine(engine, root, seed, accumulate=accumulate), before
+        from .engines import run_engine
+        return run_engine(engine, root, seed, accumulate=accumulate), before
     steps = list(backward_steps([root], [seed], retain_graph=True, create_graph=False,
                                 accumulate=accumulate))
     return steps, before
