@@ -92,7 +92,7 @@ class Node:
     """A backward function: ``grad_fn`` of a tensor that an op produced."""
 
     __slots__ = ("op", "next_functions", "attrs", "input_meta", "seq", "_saved", "_output",
-                 "_retained", "_hooks", "_trace", "__weakref__")
+                 "_retained", "_hooks", "_trace", "_numbers", "__weakref__")
 
     def name(self):
         """PyTorch's name of the node (the nodes it writes in C++ are namespaced)."""
@@ -106,6 +106,14 @@ class Node:
     def output(self):
         """The tensor this node produced, while it is alive (None after it is collected)."""
         return self._output() if self._output is not None else None
+
+    @property
+    def numbers(self):
+        """{input position: the Python number the op was given there (a 0-d tensor)}: the
+        constants of ``x + 2``, kept (they are tiny) so that a picture of the graph can show
+        them even where the VJP needs none of them."""
+        numbers = getattr(self, "_numbers", None)
+        return dict(numbers) if numbers else {}
 
     @property
     def saved_freed(self):
@@ -166,6 +174,7 @@ class AccumulateGrad(Node):
         self._retained = None
         self._hooks = _hooks.leaf_hooks(variable)  # the leaf's tensor hooks run before accumulating
         self._trace = None
+        self._numbers = None
 
     def __lt__(self, other):
         # The engine's heap holds (seq, node) pairs; sinks share one seq, and this keeps equal
@@ -270,6 +279,8 @@ def record(op, tensors, attrs, out, requires):
     node._retained = None
     node._hooks = None
     node._trace = _anomaly.forward_stack() if _anomaly.enabled else None  # only in anomaly mode
+    node._numbers = None if False not in requires else [
+        (i, t) for i, (t, r) in enumerate(zip(tensors, requires)) if not r and t._wrapped]
     read = op.checked(requires)  # only what the gradients of inputs requiring grad read
     saved = {}
     for name in op.saves:

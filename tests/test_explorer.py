@@ -37,8 +37,8 @@ def test_seed_lesson_x_from_1_to_4():
     assert shown == pytest.approx([4.5, 6.0, 7.5, 9.0])  # 6 (x + 2) / 4
     assert "[[9.0, 6.0], [7.5, 9.0]]" in explorer.info.value
     source = explorer.view.graph.source  # the graph's values follow too
-    assert 'n0 [label="x\\l[2, 2]\\l[[4., 2.],\\l [3., 4.]]\\lgrad:\\l[[9.0, 6.0]' in source
-    assert "out\\l[]\\l84.75" in source  # mean(3 (x+2)²) at x = [[4, 2], [3, 4]]
+    assert 'n0 [label="x\\l[2, 2]\\l[[4., 2.],\\l [3., 4.]]\\l.grad:\\l[[9.0, 6.0]' in source
+    assert "out\\lscalar\\l84.75" in source  # mean(3 (x+2)²) at x = [[4, 2], [3, 4]]
     # the caller's tensor is only read
     assert x.grad is None and not x.requires_grad
     assert x.numpy().tolist() == [[1.0, 2.0], [3.0, 4.0]]

@@ -84,19 +84,22 @@ def test_seed_graph_structure_labels_and_styles():
                      "tensor", "op", "output"]
     xl = nodes[find(nodes, "x")][0]
     assert xl[1] == "[2, 2]" and xl[2:4] == value_text([[1, 2], [3, 4]])
-    assert "grad: no grad yet" in xl and xl[-1] == "leaf · requires_grad"
+    assert ".grad: None" in xl and xl[-1] == "leaf · requires_grad"
     assert nodes[find(nodes, "y")][0][2:4] == value_text([[3, 4], [5, 6]])
-    assert nodes[find(nodes, "out")][0][:3] == ["out", "[]", "64.5"]
-    mul = nodes["n4"][0]
-    forward, backward = (part.strip() for part in OPS["mul"].math.split(";"))
-    assert mul == ["MulBackward0", forward, backward]
-    assert "x̄ = z̄·y" in mul[2]
+    assert nodes[find(nodes, "out")][0][:3] == ["out", "scalar", "64.5"]
+    # the rules speak in the graph's names: y = x + 2, the unnamed y·y is u, z = u·3
+    assert nodes["n2"][0] == ["AddBackward0", "y = x + 2", "x̄ = ȳ"]
+    assert nodes["n4"][0] == ["MulBackward0", "u = y·y", "ȳ = ū·y,  ȳ = ū·y"]
+    assert nodes["n5"][0][0] == "u"  # the box the rules call u
+    assert nodes["n7"][0] == ["MulBackward0", "z = u·3", "ū = z̄·3"]  # 3 needs no gradient
+    assert nodes["n9"][0] == ["MeanBackward0", "out = (1/n) Σᵢ zᵢ", "z̄ᵢ = ōūt̄ / n"]
+    assert "x̄ = z̄·y" in OPS["mul"].math  # the registry's own letters, renamed in the picture
     # y*y: two edges, in argument order; the constant 3 is an input of the second mul
-    assert [(s, d, lab) for s, d, lab, _ in edges if d == "n4"] == [("n3", "n4", ["x"]),
+    assert [(s, d, lab) for s, d, lab, _ in edges if d == "n4"] == [("n3", "n4", ["y"]),
                                                                    ("n3", "n4", ["y"])]
-    assert [(s, lab) for s, d, lab, _ in edges if d == "n7"] == [("n5", ["x"]), ("n6", ["y"])]
-    assert nodes["n6"][0][:2] == ["[] int64", "3"]  # saved by MulBackward0, so its value shows
-    assert nodes["n1"][0] == ["constant", "(not saved)"]  # AddBackward0 saves nothing
+    assert [(s, lab) for s, d, lab, _ in edges if d == "n7"] == [("n5", ["u"]), ("n6", ["3"])]
+    assert nodes["n6"][0][:3] == ["scalar", "3", "constant"]  # a number: its value shows
+    assert nodes["n1"][0][:3] == ["scalar", "2", "constant"]  # though AddBackward0 saves nothing
     # distinct styles: leaf, constant, output, op
     styles = {kind(a): re.search(r'style="?([\w,]+)', a)[1] for _, a in nodes.values()}
     assert len({styles[k] + k for k in ("leaf", "constant", "output", "op")}) == 4
@@ -108,7 +111,9 @@ def test_x_plus_x_has_two_edges_and_matches_pytorch():
     y = (x + x) * x
     _, edges = parse(draw_graph(y, names={}).source)
     into_add = [e for e in edges if e[1] == "n1"]
-    assert [(s, lab) for s, _, lab, _ in into_add] == [("n0", ["x"]), ("n0", ["y"])]
+    leaf = parse(draw_graph(y, names={}).source)[0]["n0"][0][0]
+    assert leaf == "u"  # unnamed: the first free letter, the name its rules use
+    assert [(s, lab) for s, _, lab, _ in into_add] == [("n0", [leaf]), ("n0", [leaf])]
     torch = pytest.importorskip("torch")
     tx = torch.tensor([1.0, 2.0], requires_grad=True)
     ty = (tx + tx) * tx
@@ -158,7 +163,7 @@ def test_after_backward_grads_show_and_freed_saved_tensors_are_styled():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # reading .grad of a non-leaf would warn
         nodes, _ = parse(draw_graph(out).source)
-    assert "grad: no grad yet" in nodes[find(nodes, "y")][0]
+    assert ".grad: None" in nodes[find(nodes, "y")][0]
     assert "retains_grad" in nodes[find(nodes, "y")][0][-1]
     out.backward()
     with warnings.catch_warnings():
@@ -166,14 +171,19 @@ def test_after_backward_grads_show_and_freed_saved_tensors_are_styled():
         nodes, _ = parse(draw_graph(out).source)
     xl = nodes[find(nodes, "x")][0]
     expected = 6 * (np.array([[1, 2], [3, 4]]) + 2) / 4  # d/dx mean(3 (x+2)²)
-    i = xl.index("grad:")
+    i = xl.index(".grad:")
     assert xl[i + 1:i + 3] == value_text(expected)
     assert "grad:" not in " ".join(nodes[find(nodes, "z")][0])  # a non-leaf without retain_grad
     freed = [lines[0] for lines, attrs in nodes.values() if kind(attrs) == "op_freed"]
     assert freed == ["MulBackward0", "MulBackward0"]  # Add and Mean save no tensor
     assert all("saved tensors freed" in lines for lines, a in nodes.values()
                if kind(a) == "op_freed")
-    assert nodes["n6"][0] == ["constant", "(saved value freed)"]
+    assert nodes["n6"][0][:3] == ["scalar", "3", "constant"]  # a number outlives the freeing
+    k = minigrad.tensor(3.0)  # a tensor constant is only known through what the op saved
+    out = (x * k).sum()
+    out.backward()
+    nodes, _ = parse(draw_graph(out, names={}).source)
+    assert nodes["n1"][0] == ["k", "constant", "(saved value freed)"]
 
 
 def test_retain_graph_keeps_saved_tensors():
@@ -255,7 +265,7 @@ def test_backward_view_labels_edges_with_the_gradient_flow_and_leaves_grad_alone
     # out = mean(3 y·y): each of the two edges from y carries (3/4)·y, together 6y/4
     share = value_text(0.75 * yv)
     into_mul = [(lab, a) for s, d, lab, a in edges if d == "n4"]
-    assert [lab for lab, _ in into_mul] == [["x̄"] + share, ["ȳ"] + share]
+    assert [lab for lab, _ in into_mul] == [["ȳ"] + share, ["ȳ"] + share]  # both y's
     assert all("dir=back" in a for _, a in into_mul)
     yl = nodes[find(nodes, "y")][0]
     i = yl.index("∂out/∂y =")
@@ -287,8 +297,9 @@ def test_backward_view_matches_pytorch():
         assert x.grad is None and w.grad is None
     (mn, me), (tn, te) = (parse(v.source) for v in views)
     assert [(s, d) for s, d, _, _ in me] == [(s, d) for s, d, _, _ in te]
-    for (_, _, ml, _), (_, _, tl, _) in zip(me, te):
-        assert ml == tl
+    for (s, _, ml, _), (_, _, tl, _) in zip(me, te):
+        if kind(mn[s][1]) != "constant":  # PyTorch keeps no number it does not need (the 3)
+            assert ml == tl
     for name in ("x", "w", "y"):  # values, .grad and the gradient flowing in
         assert mn[find(mn, name)][0] == tn[find(tn, name)][0]
     assert [mn[i][0][0] for i in mn if kind(mn[i][1]) == "op"] == [
@@ -311,7 +322,7 @@ def test_backward_view_from_recorded_steps():
     expected = value_text(6 * (np.array([[1, 2], [3, 4]]) + 2) / 4)
     i = xl.index("∂out/∂x =")
     assert xl[i + 1:i + 3] == expected
-    assert xl[xl.index("grad:") + 1:xl.index("grad:") + 3] == expected  # that backward ran
+    assert xl[xl.index(".grad:") + 1:xl.index(".grad:") + 3] == expected  # that backward ran
 
 
 # ---- large graphs ------------------------------------------------------------------------------
@@ -537,3 +548,75 @@ def test_side_by_side_shows_both_graphs_with_escaped_titles():
     if any(render.find_renderer(name) for name in render.BACKENDS):
         page = side_by_side(draw_graph(out), draw_graph(z))._repr_html_()
         assert page.count('<img src="data:image/svg+xml;base64,') == 2
+
+
+def test_rules_speak_in_the_graph_names_and_never_take_a_variable_name():
+    """The registry's letters (z = x·y) are renamed on each node to the names of its boxes; an
+    unnamed box gets a letter no tensor of the calling code has (u is taken here, so v)."""
+    u = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    z = (u * u).exp() / 4
+    nodes, _ = parse(draw_graph(z, names={"u": u, "z": z}).source)
+    assert nodes["n1"][0] == ["MulBackward0", "v = u·u", "ū = v̄·u,  ū = v̄·u"]
+    assert nodes["n2"][0][0] == "v"
+    assert nodes["n3"][0] == ["ExpBackward0", "s = eᵛ", "v̄ = s̄·s"]
+    assert nodes["n6"][0] == ["DivBackward0", "z = s / 4", "s̄ = z̄ / 4"]  # 4 needs no gradient
+
+
+def test_scalar_constants_show_their_value_and_longer_names_their_bars():
+    from widgets import rules
+    assert rules.bar("x") == "x̄" and rules.bar("out") == "ōūt̄" and rules.bar("w1") == "w̄1"
+    loss = minigrad.tensor(2.0, requires_grad=True)
+    out = 3 - loss * 0.5
+    nodes, _ = parse(draw_graph(out, names={"loss": loss, "out": out}).source)
+    assert nodes["n0"][0][:3] == ["loss", "scalar", "2"]
+    assert nodes["n1"][0][:3] == ["scalar", "0.5", "constant"]
+    assert nodes["n2"][0][1:] == ["u = loss·0.5", "l̄ōs̄s̄ = ū·0.5"]
+    assert nodes["n4"][0][1:] == ["out = c − u  (c = 3)", "ū = −ōūt̄"]  # rsub: 3 an attribute
+
+
+def test_legend_says_what_each_style_used_means():
+    from widgets.graph import EDGE_MEANINGS, NODE_MEANINGS
+    x, y, z, out = seed()
+    source = draw_graph(out).source
+    legend = [line for line in source.splitlines() if line.lstrip().startswith("legend [")]
+    assert len(legend) == 1 and "class=legend" in legend[0] and "shape=note" in legend[0]
+    for kind_ in ("leaf", "tensor", "output", "constant", "op"):
+        assert NODE_MEANINGS[kind_] in legend[0]
+    assert "freed" not in legend[0] and "detach" not in legend[0]  # not in this drawing
+    assert EDGE_MEANINGS["forward"] in legend[0] and EDGE_MEANINGS["backward"] not in legend[0]
+    out.backward()
+    legend = [line for line in draw_graph(out).source.splitlines() if "legend [" in line]
+    assert NODE_MEANINGS["op_freed"] in legend[0]  # the dashed red ellipse, once it is there
+    assert "red dashed ellipse" in NODE_MEANINGS["op_freed"]
+
+
+def test_a_value_the_graph_does_not_keep_says_why():
+    """Lesson 2 re-uses the name z: the mean's gradient needs only the first z's shape, so the
+    graph does not keep its value (as PyTorch's does not), and the box says so, truly."""
+    x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    y = x + 2
+    z = y * y * 3
+    z = z.mean()
+    nodes, _ = parse(draw_graph(z, names={"x": x, "y": y, "z": z}).source)
+    first_z = nodes["n8"][0]
+    assert first_z == ["v", "(value not kept: backward does not need it)"]
+    assert nodes["n9"][0][1] == "z = (1/n) Σᵢ vᵢ"
+    assert nodes["n5"][0][:2] == ["u", "[2]"]  # y·y is kept: the next product needs it
+    torch = pytest.importorskip("torch")
+    tx = torch.tensor([1.0, 2.0], requires_grad=True)
+    tz = ((tx + 2) * (tx + 2) * 3).mean()
+    tnodes, _ = parse(draw_graph(tz, names={"x": tx, "z": tz}).source)
+    assert "(value not shown: PyTorch's graph does not expose it)" in [
+        line for lines, _ in tnodes.values() for line in lines]
+
+
+def test_number_attributes_are_said_beside_the_rule():
+    x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    y = (x ** 2).sum()
+    nodes, _ = parse(draw_graph(y, names={"x": x, "y": y}).source)
+    assert nodes["n1"][0] == ["PowBackward0", "u = xᵖ  (p = 2)", "x̄ = ū·p·xᵖ⁻¹"]
+    torch = pytest.importorskip("torch")
+    tx = torch.tensor([1.0, 2.0], requires_grad=True)
+    ty = (tx ** 2).sum()
+    tnodes, _ = parse(draw_graph(ty, names={"x": tx, "y": ty}).source)
+    assert tnodes["n1"][0] == nodes["n1"][0]  # read from PyTorch's node alike

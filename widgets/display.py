@@ -74,7 +74,7 @@ class GraphView:
 
 
 def draw_graph(out, *, names=None, view="forward", steps=None, max_nodes=150, focus=None,
-               radius=2, modules=None, backend=None):
+               radius=2, modules=None, backend=None, grads=None, state=None):
     """Draw the graph that computed ``out`` (a tensor, or a list of them; minigrad or PyTorch).
 
     names: {name: tensor} for the labels (default: the variables of the calling frame).
@@ -83,6 +83,9 @@ def draw_graph(out, *, names=None, view="forward", steps=None, max_nodes=150, fo
     max_nodes: drawn nodes at most (the rest summarised); focus/radius: draw only the
     neighbourhood of one tensor; modules: an ``nn.Module`` whose submodules cluster their ops;
     backend: "dot", "graphviz-pure" or "source" to choose the renderer (default: the first found).
+    grads: [(tensor, gradient or None)] to show as those tensors' ``.grad`` instead of their own
+    (a step of a backward pass that has not filled them yet). state: a ``snapshot.State`` to
+    draw from (default: the graph as it is now).
     """
     if backend not in (None, "source") + render.BACKENDS:
         raise ValueError(f"backend must be one of {render.BACKENDS + ('source',)}, got {backend!r}")
@@ -96,7 +99,7 @@ def draw_graph(out, *, names=None, view="forward", steps=None, max_nodes=150, fo
     flow = _flow.gradient_flow(roots, steps) if view == "backward" else None
     digraph, summary = build_graph(roots, names=names, view=view, flow=flow,
                                    max_nodes=max_nodes, focus=focus, radius=radius,
-                                   modules=modules)
+                                   modules=modules, grads=grads, state=state)
     return GraphView(digraph, summary, backend)
 
 

@@ -6,12 +6,11 @@ every input that needs no gradient. Edges run forward, one per argument in argum
 ``x + x`` has two). Node ids are ``n0, n1, ...`` in topological order, so the same graph gives the
 same DOT text on every run. Labels are plain text, escaped: a name like ``<script>`` stays text.
 """
-import unicodedata
 from typing import NamedTuple
 
 import graphviz
 
-from . import labels, nodes, walk
+from . import labels, nodes, rules, snapshot, walk
 
 FONT = "Helvetica"
 # Each kind differs in line style as well as colour, so it reads on a projector and in grey.
@@ -48,6 +47,10 @@ class Summary(NamedTuple):
     nodes: int
     edges: int
     hidden: int  # graph nodes summarised as "… N more nodes"
+    # {node: the name its tensor's box carries (a variable's, or t₁, t₂…); (node, position):
+    # that of a constant input (its value, or c₁, c₂…)}: the names the rules speak in
+    # and (node, "rule"): an op's rule in those names
+    labels: dict = {}
 
 
 class _Standalone:
@@ -60,15 +63,20 @@ class _Standalone:
 
 
 class _Item:
-    __slots__ = ("kind", "node", "tensor", "position", "id", "cluster", "source")
+    __slots__ = ("kind", "node", "tensor", "position", "id", "cluster", "source", "name",
+                 "shown_name", "number", "inputs", "output")
 
     def __init__(self, kind, node, tensor=None, position=None):
         self.kind, self.node, self.tensor, self.position = kind, node, tensor, position
-        self.id = self.cluster = self.source = None
+        self.id = self.cluster = self.source = self.output = None
+        self.name = ""  # how the rules call it: a variable's name, a number's value, or t₁, c₁…
+        self.shown_name = False  # the box shows the name on its first line
+        self.number = False  # a Python number the op was given (x + 2)
+        self.inputs = ()
 
 
 def build_graph(roots, *, names=None, view="forward", flow=None, max_nodes=150, focus=None,
-                radius=2, modules=None):
+                radius=2, modules=None, grads=None, state=None):
     """``(graphviz.Digraph, Summary)`` of the graph behind ``roots`` (tensors).
 
     names: {name: tensor} for labels. view: "forward", or "backward" to label every edge with the
@@ -76,7 +84,8 @@ def build_graph(roots, *, names=None, view="forward", flow=None, max_nodes=150, 
     the ones nearest the outputs (None: all); the rest become one "… N more nodes" node.
     focus: a tensor whose neighbourhood (``radius`` edges) alone is drawn. modules: an
     ``nn.Module`` whose parameters name the leaves and whose ops are grouped in one cluster per
-    submodule.
+    submodule. grads: [(tensor, gradient or None)] shown as those tensors' ``.grad``.
+    state: a ``snapshot.State`` to read the graph's values from (default: the graph as it is now).
     """
     if view not in ("forward", "backward"):
         raise ValueError(f"view must be 'forward' or 'backward', got {view!r}")
@@ -98,7 +107,9 @@ def build_graph(roots, *, names=None, view="forward", flow=None, max_nodes=150, 
             break
         kept.append(node)
         count += k
-    ctx = _Context(roots, by_id, produced, view, flow)
+    ctx = _Context(roots, by_id, produced, view, flow, grads)
+    ctx.state = state = state if state is not None else snapshot.State()
+    ctx.freed = any(state.freed(n) for n in order if not walk.is_leaf_node(n))
     items, edges = _items_and_edges(kept[::-1], ctx)
     hidden = total - count
     if hidden:
@@ -106,20 +117,30 @@ def build_graph(roots, *, names=None, view="forward", flow=None, max_nodes=150, 
         more.id = "more"
         items.insert(0, more)
         edges = _merge_hidden_inputs(edges, more)
-    _find_detached(items, edges, names)
+    _find_detached(items, edges, names, state)
     for n, item in enumerate(i for i in items if i.kind != "more"):
         item.id = f"n{n}"
+    _name_items(items, ctx, names)
     if modules is not None:
         _cluster(items, kept, modules)
     digraph = _digraph(items, edges, ctx, hidden, flow, focus)
     root_name = ", ".join(ctx.name(t) or "output" for t in roots)
-    return digraph, Summary(root_name, view, len(items), len(edges), hidden)
+    box_names = {}  # {node: its tensor's box name, (node, position): a constant input's}
+    for item in items:
+        if item.kind in ("leaf", "tensor", "output") and item.node is not None:
+            box_names[item.node] = item.name
+        elif item.kind in ("constant", "detach") and item.position is not None:
+            box_names[(item.node, item.position)] = item.name
+        elif item.kind in ("op", "op_freed"):
+            box_names[(item.node, "rule")] = _rule_text(item)
+    return digraph, Summary(root_name, view, len(items), len(edges), hidden, box_names)
 
 
 class _Context:
     """Names, outputs and the gradient flow, shared by the label builders."""
 
-    def __init__(self, roots, by_id, produced, view, flow):
+    def __init__(self, roots, by_id, produced, view, flow, grads=None):
+        self.grads = {id(t): g for t, g in grads or ()}
         self.roots = {id(t) for t in roots}
         self.by_id = by_id
         self.produced = produced
@@ -127,6 +148,8 @@ class _Context:
         self.steps = flow.steps if (flow is not None and view == "backward") else {}
         first = by_id.get(id(roots[0])) if roots else None
         self.root_name = first if first and len(roots) == 1 else "out"
+        self.freed = False  # some node's saved tensors were freed by a backward
+        self.state = None  # the snapshot.State read
 
     def name(self, tensor):
         return self.by_id.get(id(tensor)) if tensor is not None else None
@@ -168,7 +191,8 @@ def _items_and_edges(forward_nodes, ctx):
     for node in forward_nodes:
         if walk.is_leaf_node(node):
             t = node.variable
-            kind = "output" if id(t) in ctx.roots else ("leaf" if t.requires_grad else "constant")
+            kind = "output" if id(t) in ctx.roots else (
+                "leaf" if ctx.state.requires_grad(t) else "constant")
             item = _Item(kind, node, t)
             items.append(item)
             producer[node] = item
@@ -177,35 +201,80 @@ def _items_and_edges(forward_nodes, ctx):
         inputs = []
         for i, (child, _) in enumerate(node.next_functions):
             if child is None:
-                const = _Item("constant", node, nodes.constant_input(node, i), i)
+                const = _Item("constant", node, ctx.state.constant(node, i), i)
+                const.number = ctx.state.number(node, i)
                 items.append(const)
                 inputs.append(const)
             else:
                 inputs.append(producer.get(child))
-        op = _Item("op_freed" if nodes.saved_freed(node) else "op", node)
+        op = _Item("op_freed" if ctx.state.freed(node) else "op", node)
         items.append(op)
         out_tensor = ctx.produced.get(node)
         if out_tensor is None:
-            out_tensor = nodes.output_of(node)
+            out_tensor = ctx.state.output(node)
         out = _Item("output" if out_tensor is not None and id(out_tensor) in ctx.roots
                     else "tensor", node, out_tensor)
         items.append(out)
         producer[node] = out
+        op.inputs, op.output = tuple(inputs), out
         step = ctx.steps.get(node)
         for i, src in enumerate(inputs):
             kind = "constant" if src is not None and src.kind == "constant" else "forward"
-            label = [args[i]] if len(inputs) > 1 else []
+            grad = None
             if ctx.view == "backward":
                 kind = "constant" if kind == "constant" else "backward"
                 grad = step.grad_inputs[i] if step is not None and i < len(
                     step.grad_inputs) else None
-                if grad is not None:
-                    bar = ([unicodedata.normalize("NFC", args[i] + "\u0304")]
-                           if len(inputs) > 1 and len(args[i]) == 1 else label)  # x̄, ȳ
-                    label = bar + labels.value_lines(grad, EDGE_VALUES)
-            edges.append((src, op, kind, label))
+            # the label is a function of the names given later (x, or x̄ and its gradient)
+            edges.append((src, op, kind, _EdgeLabel(src, args[i], grad, len(inputs) > 1)))
         edges.append((op, out, "backward" if ctx.view == "backward" else "forward", []))
     return items, edges
+
+
+class _EdgeLabel:
+    """An edge's label, made once the boxes have their names: the input's name when the op
+    has several inputs, and in the backward view the gradient sent along it (``ȳ`` and its
+    values)."""
+
+    def __init__(self, src, argument, grad, several):
+        self.src, self.argument, self.grad, self.several = src, argument, grad, several
+
+    def lines(self):
+        name = self.src.name if self.src is not None and self.src.name else self.argument
+        if self.grad is not None:
+            return ([rules.bar(name)] if self.several else []) + labels.value_lines(
+                self.grad, EDGE_VALUES)
+        return [name] if self.several else []
+
+
+# Names for the boxes the code did not name: single letters the registry's rules do not use
+# for anything else, then u1, u2…; never the name of a tensor of the calling code.
+_FREE_LETTERS = "uvsqrmh"  # (not f, g: the names functions often have)
+
+
+def _name_items(items, ctx, names):
+    """Give every box the name its op's rules use: its variable's name; a number's value; else
+    a letter no tensor of the calling code is called (u, v, …; k for a constant), shown on
+    the box."""
+    taken = {str(n) for n in names}
+    free = iter([c for c in _FREE_LETTERS if c not in taken] + [
+        f"u{n}" for n in range(1, len(items) + 2) if f"u{n}" not in taken])
+    # constants of unknown value apart (k, k1…), so that the other letters do not depend on
+    # whether a library keeps the numbers it was given (minigrad does, PyTorch does not)
+    free_constants = iter([c for c in ["k"] + [f"k{n}" for n in range(1, len(items) + 2)]
+                           if c not in taken])
+    for item in items:
+        if item.kind in ("op", "op_freed", "more"):
+            continue
+        name = ctx.name(item.tensor)
+        if name:
+            item.name, item.shown_name = name, True
+        elif item.kind in ("constant", "detach") and item.tensor is not None and \
+                ctx.state.text(item.tensor).ndim == 0:
+            item.name = ctx.state.text(item.tensor).values[0]  # the rules show the number
+        else:
+            constant = item.kind in ("constant", "detach")
+            item.name, item.shown_name = next(free_constants if constant else free), True
 
 
 def _merge_hidden_inputs(edges, more):
@@ -225,28 +294,30 @@ def _merge_hidden_inputs(edges, more):
     return merged
 
 
-def _find_detached(items, edges, names):
+def _find_detached(items, edges, names, state):
     """Constants that share memory with a tensor that requires grad are ``detach()`` cuts:
     restyle them and draw the cut, a dotted edge from the tensor they were detached from (a
     tensor of the graph, or a named one outside it, drawn just before the cut)."""
     inside, outside = {}, {}
     for item in items:
         t = item.tensor
-        if item.kind in ("leaf", "tensor", "output") and t is not None and t.requires_grad:
-            inside.setdefault(labels.storage_key(t), item)
+        if item.kind in ("leaf", "tensor", "output") and t is not None and \
+                state.requires_grad(t):
+            inside.setdefault(state.storage(t), item)
     for t in names.values():
-        if nodes.is_tensor(t) and t.requires_grad:
-            outside.setdefault(labels.storage_key(t), t)
+        if nodes.is_tensor(t) and state.requires_grad(t):
+            outside.setdefault(state.storage(t), t)
     placed, result = {}, []
     for item in items:
         if item.kind == "constant" and item.tensor is not None:
-            key = labels.storage_key(item.tensor)
+            key = state.storage(item.tensor)
             source = inside.get(key) if key is not None else None
             if source is None and key in outside and key is not None:
                 source = placed.get(key)
                 if source is None:
                     t = outside[key]
-                    source = placed[key] = _Item("leaf" if t.is_leaf else "tensor", None, t)
+                    kind = "leaf" if state.is_leaf(t) else "tensor"
+                    source = placed[key] = _Item(kind, None, t)
                     result.append(source)
             if source is not None:
                 item.kind, item.source = "detach", source
@@ -320,54 +391,127 @@ def _digraph(items, edges, ctx, hidden, flow, focus):
                 _add_node(sub, item, ctx, hidden)
     for src, dst, kind, label in edges:
         attrs = dict(EDGE_STYLES[kind])
+        if isinstance(label, _EdgeLabel):
+            label = label.lines()
         if label:
             attrs["label"] = _label(label)
         g.edge(src.id, dst.id, **attrs)
+    _legend(g, items, edges, ctx)
     return g
+
+
+# What each style means, in the legend of a drawing (only the styles it uses are listed).
+NODE_MEANINGS = {
+    "leaf": "blue box: leaf that requires grad (backward fills its .grad)",
+    "tensor": "box: tensor computed by an op",
+    "output": "green double box: the output drawn from",
+    "constant": "dashed box: constant (needs no gradient)",
+    "detach": "orange dashed box: detach() (values without history)",
+    "op": "ellipse: op, its grad_fn and its rule (x̄: the gradient for x)",
+    "op_freed": "red dashed ellipse: op whose saved tensors backward freed",
+}
+EDGE_MEANINGS = {
+    "forward": "arrow: data flowing forward",
+    "backward": "red arrow: gradient flowing back, with its value",
+    "constant": "dashed arrow: a constant's data",
+    "detach": "dotted arrow: detach() (no gradient flows back)",
+}
+
+
+def _legend(g, items, edges, ctx):
+    """One note listing what each style the drawing uses means (its id ``legend`` stays
+    apart from the graph's ``n0, n1…``)."""
+    lines = [NODE_MEANINGS[k] for k in NODE_MEANINGS if any(item.kind == k for item in items)]
+    lines += [EDGE_MEANINGS[k] for k in EDGE_MEANINGS
+              if any(kind == k for _, _, kind, _ in edges)]
+    if lines:
+        g.node("legend", _label(["legend"] + lines, left=True), shape="note", fontsize="9",
+               color="#aaaaaa", fontcolor="#555555", **{"class": "legend"})
 
 
 def _add_node(g, item, ctx, hidden):
     if item.kind == "more":
         lines = [f"… {hidden} more nodes"]
     elif item.kind in ("op", "op_freed"):
-        lines = _op_lines(item.node)
+        lines = _op_lines(item, ctx)
     else:
         lines = _tensor_lines(item, ctx)
     left = item.kind not in ("op", "op_freed", "more")
     g.node(item.id, _label(lines, left), **{"class": item.kind}, **STYLES[item.kind])
 
 
-def _op_lines(node):
-    lines = [node.name()]
-    op = nodes.op_entry(node)
-    if op is not None and op.math:
-        lines += [part.strip() for part in op.math.split(";", 1)]
-    if nodes.saved_freed(node):
+def _rule_text(item):
+    """The op's rule in the names of its boxes, on one line ('' when the op has none)."""
+    op = nodes.op_entry(item.node)
+    if op is None or not op.math:
+        return ""
+    forward, grads = named_rule(op, nodes.argument_names(item.node), item)
+    return ";  ".join([forward, ",  ".join(grads)] if grads else [forward])
+
+
+def _op_lines(item, ctx):
+    node = item.node
+    lines = [node.name()] + [part for part in _rule_text(item).split(";  ") if part]
+    if ctx.state.freed(node):
         lines.append("saved tensors freed")
     return lines
 
 
+def named_rule(op, arguments, item):
+    """``(forward, [gradient clauses])`` of ``op``'s rule in the names of the op's boxes."""
+    symbols, constant = {}, set()
+    out_symbol = rules.output_symbol(op.math)
+    if item.output is not None and item.output.name:
+        symbols[out_symbol] = item.output.name
+    for argument, src in zip(arguments, item.inputs):
+        if len(argument) != 1 or src is None or not src.name:
+            continue
+        for letter in {argument, argument.upper()} - {out_symbol.lower(), out_symbol}:
+            symbols.setdefault(letter, src.name)
+        if src.kind in ("constant", "detach"):
+            constant.update({argument, argument.upper()})
+    given = {letter: labels.number_text(value) for attr, letter in rules.ATTRIBUTE_LETTERS.items()
+             if (value := nodes.number_attribute(item.node, attr)) is not None}
+    return rules.named_rule(op.math, symbols, constant, unit=nodes.alpha(item.node) == 1,
+                            given=given)
+
+
+def _not_kept(item, ctx):
+    """Why a box has no value: minigrad keeps only what backward needs (and frees that after
+    it); PyTorch's graph shows no tensor it was not given by name."""
+    if item.node is not None and not nodes.is_minigrad_node(item.node):
+        return "(value not shown: PyTorch's graph does not expose it)"
+    if ctx.freed:
+        return "(value not kept)"
+    return "(value not kept: backward does not need it)"
+
+
 def _tensor_lines(item, ctx):
     t = item.tensor
-    name = ctx.name(t)
+    name = item.name if item.shown_name else ""
     lines = [name] if name else []
     step = ctx.steps.get(item.node) if item.node is not None else None
     if t is None:
         if item.kind == "constant":
-            freed = nodes.saved_freed(item.node)
-            return lines + ["constant", "(saved value freed)" if freed else "(not saved)"]
-        lines.append("(tensor no longer kept)")
-        return lines + (_titled(f"∂{ctx.root_name}/∂(this) =", step.grad_output)
+            freed = ctx.state.freed(item.node)
+            return lines + ["constant", "(saved value freed)" if freed else _not_kept(item, ctx)]
+        lines.append(_not_kept(item, ctx))
+        return lines + (_titled(f"∂{ctx.root_name}/∂{item.name} =", step.grad_output)
                         if step is not None else [])
-    lines.append(" ".join(s for s in (labels.shape_text(t), labels.dtype_text(t)) if s))
-    lines += labels.value_lines(t)
-    if nodes.has_grad_slot(t):
-        grad = nodes.read_grad(t)
-        lines += ["grad: no grad yet"] if grad is None else _titled("grad:", grad)
+    text = ctx.state.text(t)
+    dtype = "" if item.number else text.dtype  # a number's dtype is the op's
+    lines.append(" ".join(s for s in (text.shape, dtype) if s))
+    lines += text.values
+    if text.grad_slot:
+        grad = ctx.grads[id(t)] if id(t) in ctx.grads else text.grad
+        if grad is not None:
+            lines += _titled(".grad:", grad)
+        elif ctx.view != "backward":  # beside ∂out/∂x it would read as a contradiction
+            lines.append(".grad: None")
     if ctx.view == "backward":
         if step is not None and item.kind != "constant" and item.kind != "detach":
-            lines += _titled(f"∂{ctx.root_name}/∂{name or '(this)'} =", step.grad_output)
-    lines.append(" · ".join(_badges(item)))
+            lines += _titled(f"∂{ctx.root_name}/∂{item.name} =", step.grad_output)
+    lines.append(" · ".join(_badges(item, text)))
     return lines
 
 
@@ -376,8 +520,7 @@ def _titled(title, tensor):
     return [f"{title} {values[0]}"] if len(values) == 1 else [title] + values
 
 
-def _badges(item):
-    t = item.tensor
+def _badges(item, t):
     if item.kind == "detach":
         return ["detach(): no gradient flows back"]
     badges = []
@@ -389,7 +532,7 @@ def _badges(item):
         badges.append("requires_grad")
     if t.retains_grad:
         badges.append("retains_grad")
-    hooks = nodes.hook_count(t)
+    hooks = t.hooks
     if hooks:
         badges.append(f"hooks: {hooks}")
     return badges

@@ -10,7 +10,9 @@ _PRECISION = 4
 
 
 def shape_text(tensor):
-    """``[2, 3]`` for a tensor of shape (2, 3); ``[]`` for a scalar."""
+    """``[2, 3]`` for a tensor of shape (2, 3); ``scalar`` for a 0-d tensor."""
+    if len(tensor.shape) == 0:
+        return "scalar"
     return "[" + ", ".join(str(n) for n in tensor.shape) + "]"
 
 
@@ -41,6 +43,11 @@ def value_lines(tensor, small=SMALL):
         return [f"{array.size} elements, none finite"]
     return [f"mean {_num(finite.mean())}  std {_num(finite.std())}",
             f"min {_num(finite.min())}  max {_num(finite.max())}"]
+
+
+def number_text(x):
+    """A Python number as a label shows it: ``2``, ``0.5``, ``-1.5``."""
+    return str(x) if isinstance(x, int) else _num(x)
 
 
 def _num(x):

@@ -90,9 +90,40 @@ def saved_freed(node):
     return False
 
 
+def numbers(node):
+    """{input position: the Python number the op was given there} (minigrad only: PyTorch's
+    nodes keep no number they do not need)."""
+    return dict(getattr(node, "numbers", None) or {}) if is_minigrad_node(node) else {}
+
+
+def alpha(node):
+    """The factor α of ``x + αy`` and ``x − αy`` (None when the op has none or it is unknown)."""
+    if is_minigrad_node(node):
+        return (getattr(node, "attrs", None) or {}).get("alpha")
+    try:
+        return getattr(node, "_saved_alpha", None)
+    except RuntimeError:
+        return None
+
+
+def number_attribute(node, name):
+    """A number the op was given as an attribute (``exponent`` of ``x ** 2``), or None."""
+    if is_minigrad_node(node):
+        value = (getattr(node, "attrs", None) or {}).get(name)
+    else:
+        try:
+            value = getattr(node, f"_saved_{name}", None)
+        except RuntimeError:
+            value = None
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
 def constant_input(node, position):
-    """The tensor at input ``position`` that needs no gradient, when ``node`` saved it for
-    backward (and has not freed it); None otherwise."""
+    """The tensor at input ``position`` that needs no gradient: the number the op was given
+    there, or what ``node`` saved for backward (while not freed); None otherwise."""
+    given = numbers(node).get(position)
+    if given is not None:
+        return given
     if saved_freed(node):
         return None
     if not is_minigrad_node(node):  # PyTorch's binary ops save their inputs as self and other

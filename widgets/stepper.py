@@ -12,7 +12,6 @@ controls to it.
 """
 import html
 import inspect
-from contextlib import contextmanager
 from typing import NamedTuple
 
 import ipywidgets as W
@@ -20,7 +19,7 @@ import ipywidgets as W
 import minigrad
 from minigrad._graph import AccumulateGrad, edge_to
 
-from . import display, labels, nodes, panel, walk
+from . import display, labels, nodes, panel, rules, snapshot, walk
 
 HIGHLIGHT = dict(color="#e65100", penwidth="3")
 HIGHLIGHT_FILL = "#ffe082"  # the running op
@@ -29,7 +28,7 @@ HIGHLIGHT_FILL = "#ffe082"  # the running op
 class Sent(NamedTuple):
     """What one step sends along one input of its node."""
 
-    argument: str  # the input's name in the op's rule (x, y...)
+    argument: str  # the input's name in the op's rule, as the graph names it (y, t₁, 3...)
     target: str  # who receives it (a tensor's name, or a node's name)
     grad: object  # the gradient sent (None: the input needs no gradient)
     earlier: object  # what the target had already received from earlier senders, or None
@@ -43,7 +42,7 @@ class StepView(NamedTuple):
     count: int
     node: object  # the node that runs at this step
     title: str  # its name (MulBackward0, or AccumulateGrad for the leaf x)
-    rule: str  # the op's local derivative rule, from the registry
+    rule: str  # the op's local derivative rule, from the registry, in the graph's names
     grad_output: object  # the gradient arriving at the node (summed over every path)
     sent: tuple  # Sent, one per input
     grads: dict  # {tensor name: its .grad once this step has run (None: no grad)}
@@ -103,21 +102,10 @@ def grads_after(steps, k, before):
     return grads
 
 
-@contextmanager
-def _showing_grads(grads):
-    """The tensors' ``.grad`` set to ``grads`` while the graph is drawn, then put back (the
-    drawing reads ``.grad`` to label the leaves)."""
-    saved = []
-    try:
-        for node, g in grads.items():
-            tensor = _filled_tensor(node)
-            if tensor is not None:
-                saved.append((tensor, tensor._grad))
-                tensor._grad = g
-        yield
-    finally:
-        for tensor, g in reversed(saved):
-            tensor._grad = g
+def _shown_grads(grads):
+    """[(tensor, .grad to show)] for the drawing: each filled tensor's ``.grad`` at this step."""
+    return [(_filled_tensor(node), g) for node, g in grads.items()
+            if _filled_tensor(node) is not None]
 
 
 def _namer(names):
@@ -136,6 +124,7 @@ def _describe(node, by_id):
     output is named)."""
     tensor = _tensor_of(node)
     name = by_id.get(id(tensor)) if tensor is not None else None
+    name = name or by_id.get(node)  # the name the drawing gave an unnamed tensor (t₁)
     if isinstance(node, AccumulateGrad):
         return name or f"leaf {labels.shape_text(node.variable)}"
     return f"{name} ({node.name()})" if name else node.name()
@@ -146,8 +135,9 @@ def _value(t):
     return "None" if t is None else " ".join(line.strip() for line in labels.value_lines(t))
 
 
-def _sent(steps, k, by_id):
-    """Sent for each input of step k's node, with the ``+=`` of a node reached again."""
+def _sent(steps, k, by_id, box_names):
+    """Sent for each input of step k's node, with the ``+=`` of a node reached again; each
+    input named as the graph's boxes and rules name it (``box_names``, from the drawing)."""
     received = {}
     for step in steps[:k]:
         for (child, _), g in zip(step.node.next_functions, step.grad_inputs):
@@ -157,13 +147,14 @@ def _sent(steps, k, by_id):
     argument_names = nodes.argument_names(step.node) if step.node.next_functions else ()
     sent = []
     for i, ((child, _), g) in enumerate(zip(step.node.next_functions, step.grad_inputs)):
+        name = box_names.get(child if child is not None else (step.node, i), argument_names[i])
         if child is None or g is None:
-            sent.append(Sent(argument_names[i], "constant (no gradient)", None, None, None))
+            sent.append(Sent(name, "constant (no gradient)", None, None, None))
             continue
         earlier = received.get(child)
         total = None if earlier is None else earlier + g
         received[child] = g if earlier is None else total
-        sent.append(Sent(argument_names[i], _describe(child, by_id), g, earlier, total))
+        sent.append(Sent(name, _describe(child, by_id), g, earlier, total))
     return tuple(sent)
 
 
@@ -244,6 +235,14 @@ def _highlight(digraph, node, ids):
     return True
 
 
+def _add_to_legend(digraph, text):
+    """One more line in the drawing's legend (its first line is ``legend``)."""
+    for i, line in enumerate(digraph.body):
+        if line.lstrip().startswith('legend [label="legend\\l'):
+            digraph.body[i] = line.replace('legend\\l', f'legend\\l{text}\\l', 1)
+            return
+
+
 def _add_class(line):
     """``class=op`` -> ``class="op current"``."""
     start = line.find(" class=")
@@ -254,12 +253,13 @@ def _add_class(line):
     return f'{line[:start]} class="{kind} current"{line[end:]}'
 
 
-def step_view(steps, k, out, *, names=None, before=None, backend=None):
+def step_view(steps, k, out, *, names=None, before=None, backend=None, state=None):
     """StepView of step ``k`` (0-based) of ``steps`` (Steps of a backward pass from ``out``, as
     ``record_backward`` records them): the graph with that node highlighted and the gradients
     of steps 0..k on its edges, the leaves' ``.grad`` as they stand then, and the step's text.
 
     names: {name: tensor} for labels. before: {node: .grad before the pass} (None: as now).
+    state: the ``snapshot.State`` to draw the graph from (None: the graph as it is now).
     """
     if not 0 <= k < len(steps):
         raise IndexError(f"step {k} out of range: the pass has {len(steps)} steps")
@@ -273,11 +273,15 @@ def step_view(steps, k, out, *, names=None, before=None, backend=None):
     by_id = _namer(graph_names)
     step = steps[k]
     grads = grads_after(steps, k, before)
-    with _showing_grads(grads):
-        view = display.draw_graph(out, names=graph_names, view="backward", steps=steps[:k + 1],
-                                  max_nodes=None, backend=backend)
+    view = display.draw_graph(out, names=graph_names, view="backward", steps=steps[:k + 1],
+                              max_nodes=None, backend=backend, grads=_shown_grads(grads),
+                              state=state)
+    by_id.update((node, name) for node, name in view.summary.labels.items()
+                 if not isinstance(node, tuple))  # unnamed tensors, by their boxes' names
     view.graph.attr(label=f"step {k + 1}/{len(steps)}: {_title(step.node, by_id)}", labelloc="t")
-    _highlight(view.graph, step.node, _dot_ids(out, order))
+    if _highlight(view.graph, step.node, _dot_ids(out, order)):
+        _add_to_legend(view.graph, "orange: the node that runs at this step, its edges what "
+                                   "it receives and sends")
     shown = {}
     for node, g in grads.items():
         label = by_id.get(id(_filled_tensor(node))) or _describe(node, by_id)
@@ -285,9 +289,8 @@ def step_view(steps, k, out, *, names=None, before=None, backend=None):
         while label in shown:  # two unnamed leaves of one shape stay apart
             label, n = f"{label.rsplit(' #', 1)[0]} #{n}", n + 1
         shown[label] = g
-    op = nodes.op_entry(step.node) if not isinstance(step.node, AccumulateGrad) else None
-    rule = op.math if op is not None and op.math else ""
-    sent = _sent(steps, k, by_id)
+    rule = view.summary.labels.get((step.node, "rule"), "")  # in the graph's own names
+    sent = _sent(steps, k, by_id, view.summary.labels)
     text = _text(k, len(steps), step, rule, sent, grads, before, by_id, shown)
     body = _html(k, len(steps), step, rule, sent, grads, before, by_id, shown)
     return StepView(k, len(steps), step.node, _title(step.node, by_id), rule, step.grad_output,
@@ -319,13 +322,14 @@ def _text(k, count, step, rule, sent, grads, before, by_id, shown):
         if s.grad is None:
             lines.append(f"  {s.argument}: no gradient (a constant)")
             continue
-        lines.append(f"  sends {s.argument}\u0304 = {_value(s.grad)} to {s.target}")
+        lines.append(f"  sends {rules.bar(s.argument)} = {_value(s.grad)} to {s.target}")
         if s.total is not None:
             lines.append(f"    += reached again: {_value(s.earlier)} + {_value(s.grad)} = "
                          f"{_value(s.total)}")
     if step.node in grads:
         lines.append(f"  {_accumulation(step.node, grads, before, by_id)}")
-    lines.append("  .grad now: " + ", ".join(f"{n} = {_value(g)}" for n, g in shown.items()))
+    lines.append("  .grad at this step: "
+                 + ", ".join(f"{n} = {_value(g)}" for n, g in shown.items()))
     return "\n".join(lines)
 
 
@@ -346,14 +350,14 @@ def _html(k, count, step, rule, sent, grads, before, by_id, shown):
         if s.total is not None:
             cell += (f"<br><b>+=</b> (reached again): <code>{e(_value(s.earlier))}</code> + "
                      f"<code>{e(_value(s.grad))}</code> = <code>{e(_value(s.total))}</code>")
-        rows.append(f"<tr><th style='text-align:left'>sends {e(s.argument)}\u0304</th>"
+        rows.append(f"<tr><th style='text-align:left'>sends {e(rules.bar(s.argument))}</th>"
                     f"<td>{cell}</td></tr>")
     if step.node in grads:
         rows.append("<tr><th style='text-align:left'>accumulates</th>"
                     f"<td><code>{e(_accumulation(step.node, grads, before, by_id))}</code>"
                     "</td></tr>")
     filled = ", ".join(f"{e(n)} = <code>{e(_value(g))}</code>" for n, g in shown.items())
-    rows.append(f"<tr><th style='text-align:left'>.grad now</th><td>{filled}</td></tr>")
+    rows.append(f"<tr><th style='text-align:left'>.grad at this step</th><td>{filled}</td></tr>")
     return ("<table class='minigrad-step' style='border-collapse:collapse'>" + "".join(rows)
             + "</table>")
 
@@ -364,7 +368,11 @@ class BackwardStepper(W.VBox):
 
     ``slider.value`` is the step shown (0-based); ``next()`` and ``previous()`` move it.
     The steps are recorded once, at construction, by the engine's step generator with
-    ``retain_graph=True``, so ``out.backward()`` still works afterwards. By default
+    ``retain_graph=True``, so ``out.backward()`` still works afterwards; the graph's state is
+    kept then too (``snapshot.frozen``: values, ``.grad``, what the nodes saved), so each click
+    shows the graph as it was when the stepper was made, whatever later cells do to it (a
+    ``backward()`` that frees its saved tensors, a tensor changed in place, a name given to
+    another tensor). By default
     (``accumulate=False``) it is a dry run: no ``.grad`` changes and no hook runs; the
     ``.grad`` shown at each step comes from the recorded steps. With ``accumulate=True`` it is
     the real ``out.backward(gradient, retain_graph=True)``, run once: hooks run and every
@@ -383,6 +391,7 @@ class BackwardStepper(W.VBox):
             names = display._caller_names(inspect.currentframe().f_back)
         self.out = out
         self.names = dict(names)
+        self.state = snapshot.frozen([out], self.names)  # before the pass: as it is now
         self.steps, self.before = record_backward(out, gradient, accumulate=accumulate,
                                                   engine=engine)
         self.renderer = renderer or step_view
@@ -425,10 +434,12 @@ class BackwardStepper(W.VBox):
         self._show(change["new"])
 
     def _show(self, k):
-        """Render step k into the widget; an error is shown in it, never raised."""
+        """Draw step k, from the state kept at construction, into the widget; an error is
+        shown in it, never raised."""
         self.counter.value = f"{k + 1} / {len(self.steps)}"
         panel.render_into(self, lambda: self.renderer(
-            self.steps, k, self.out, names=self.names, before=self.before, backend=self.backend))
+            self.steps, k, self.out, names=self.names, before=self.before, backend=self.backend,
+            state=self.state))
 
     @property
     def text(self):
@@ -452,3 +463,4 @@ class BackwardStepper(W.VBox):
         alt = f"computation graph at step {self.view.k + 1} of {self.view.count}"
         return panel.static_bundle(bundle, self.text,
                                    self.view.html + panel.svg_img(self.view.graph, alt))
+

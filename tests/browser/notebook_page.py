@@ -14,6 +14,9 @@ import urllib.parse
 OPEN_TIMEOUT = 90  # s: page, extensions and a kernel start (5 s here, more on a busy machine)
 RUN_TIMEOUT = 180  # s: every lesson runs in under 30 s on a fresh kernel
 WIDGET_TIMEOUT = 20  # s: a widget answers a click in well under a second
+# what a stepper's step must never say: it shows the graph as it was when it was made, even
+# after later cells ran backward() (which frees the saved tensors)
+BANNERS = ("freed", "no longer kept", "unavailable")
 
 CODE_PROMPTS = ".jp-Notebook .jp-CodeCell .jp-InputArea-prompt"
 # JupyterLab shows an error as stderr text: IPython's traceback, or a SyntaxError's "Cell In[n]"
@@ -314,6 +317,12 @@ def check_stepper(page, lesson, log, index=0):
     kernel = log.since(mark)
     if kernel:
         raise AssertionError(f"{name} advanced but the kernel reported: {'; '.join(kernel)}")
+    svg = _svg_of(after["svg"]) if after["svg"] else ""
+    shown = [b for b in BANNERS if b in after["info"] or b in svg]
+    if shown:
+        raise AssertionError(f"{name} went to step {after['counter']!r}, which says "
+                             f"{' and '.join(map(repr, shown))}: a step must show the graph as "
+                             "it was when the stepper was made")
     return before, after
 
 

@@ -3,7 +3,7 @@ and must show no error, its graphs and figures, and widgets that answer: the ste
 moves the highlighted node and the numbers, an explorer slider changes the output value.
 
 The checks are tried on known-bad cases too (a "next" that raises, an explorer whose update
-raises): they must fail, naming the lesson and the widget.
+raises, a stepper whose steps say "freed"): they must fail, naming the lesson and the widget.
 """
 import os
 import pathlib
@@ -69,14 +69,15 @@ def _broken_next(self):
 
 widgets.stepper.BackwardStepper.next = _broken_next'''
 
-BREAK_DRAWING = '''import widgets.display
+# (the steps are drawn when the stepper is made: what can still break on a click is showing one)
+BREAK_DRAWING = '''import widgets.panel
 
 widgets.stepper.BackwardStepper.next = _working_next
 
 def _broken_drawing(*args, **kwargs):
     raise RuntimeError("drawing broken on purpose")
 
-widgets.display.draw_graph = _broken_drawing'''
+widgets.panel.show = _broken_drawing'''
 
 
 def test_a_stepper_whose_next_raises_fails_the_check(lab, page, kernel_log):
@@ -90,13 +91,34 @@ def test_a_stepper_whose_next_raises_fails_the_check(lab, page, kernel_log):
     assert message.startswith(f"lesson {name}: BackwardStepper 'next' did not advance"), message
     assert "RuntimeError: next broken on purpose" in message, message
 
-    # "next" works again, but drawing the step raises: the widget shows the error
+    # "next" works again, but showing the step raises: the widget shows the error
     run_code(page, name, BREAK_DRAWING)
     with pytest.raises(AssertionError) as raised:
         check_stepper(page, name, kernel_log)
     message = str(raised.value)
     assert message.startswith(f"lesson {name}: BackwardStepper 'next' went to step"), message
     assert "shows an error: RuntimeError: drawing broken on purpose" in message, message
+
+
+# The stepper of lesson 1 made to draw from the graph as it is now (not as it was when it was
+# made): after Run All has run the next cell's out.backward(), its steps say "freed"
+DRAW_AFTER_BACKWARD = '''from widgets import BackwardStepper
+from widgets.snapshot import State
+
+_s = [o for o in Out.values() if isinstance(o, BackwardStepper)][0]
+_s.state = State()'''
+
+
+def test_a_stepper_that_shows_freed_tensors_fails_the_check(lab, page, kernel_log):
+    name = SEED_LESSON
+    open_notebook(page, lab, name)
+    run_all(page, name, kernel_log)
+    run_code(page, name, DRAW_AFTER_BACKWARD)
+    with pytest.raises(AssertionError) as raised:
+        check_stepper(page, name, kernel_log)
+    message = str(raised.value)
+    assert message.startswith(f"lesson {name}: BackwardStepper 'next' went to step"), message
+    assert "which says 'freed'" in message, message
 
 
 BREAK_EXPLORER = '''import widgets.explorer
@@ -136,11 +158,20 @@ def test_seed_lesson_pictures(lab, page, kernel_log, screenshots):
         has=page.locator(".minigrad-stepper-widget")).first
     count = int(stepper_cell.locator(".minigrad-stepper-counter").inner_text().split(" / ")[1])
     for _ in range(count // 2):
-        check_stepper(page, name, kernel_log)
+        _, after = check_stepper(page, name, kernel_log)
+    # Run All has run the next cell's out.backward(): x.grad is filled in the kernel and the
+    # graph's saved tensors are freed, but the stepper shows its own walk (check_stepper
+    # checks that no step says "freed"): half-way, nothing has reached x.grad yet
+    assert ".grad at this step" in after["info"] and "x = None" in after["info"], after["info"]
     pictures = {"graph": screenshots / "seed-graph.png",
                 "stepper": screenshots / "seed-stepper.png"}
     screenshot_cell(page, graph_cell, pictures["graph"])
     screenshot_cell(page, stepper_cell, pictures["stepper"])
+    for _ in range(count - 1 - count // 2):  # on to the last step, AccumulateGrad into x
+        _, after = check_stepper(page, name, kernel_log)
+    assert after["counter"] == f"{count} / {count}", after["counter"]
+    # ∂out/∂x = 3/2 (x + 2) at x = 1, 2, 3, 4, once: not the None nor the sum of two passes
+    assert "x = [[4.5, 6.0], [7.5, 9.0]]" in after["info"], after["info"]
     if os.environ.get("MINIGRAD_UPDATE_DOCS_SCREENSHOTS") == "1":
         for key, path in pictures.items():
             size = path.stat().st_size
