@@ -1,24 +1,38 @@
 #!/usr/bin/env bash
-# Set up (first run) and run the whole test suite. Extra arguments go to pytest.
-. "$(dirname "$0")/_setup.sh" test
+# Set up (first run) and run the whole test suite. Arguments go to pytest, except
+# --no-system-packages (or MINIGRAD_NO_SYSTEM_PACKAGES=1): install no system packages.
+args=()
+for arg in "$@"; do
+    if [ "$arg" = --no-system-packages ]; then
+        export MINIGRAD_NO_SYSTEM_PACKAGES=1
+    else
+        args+=("$arg")
+    fi
+done
+
+MINIGRAD_EXTRA=test . "$(dirname "$0")/_setup.sh"
+. "$ROOT/scripts/_system_packages.sh"
+cd "$ROOT"
 
 # PyTorch is the reference of the parity tests (CPU build; pinned so every run compares alike).
-python -m pip install --quiet "torch==2.13.0"
-
-# System packages, installed where we may (root with apt-get, as on CI); elsewhere the tests
-# that need them say why they are skipped. The graphviz `dot` is one of the renderers the graph
-# tests exercise; Debian's Chromium is the browser of tests/browser, which drives it with
-# Playwright (installed above, in the test extra; `playwright install` is never run: the
-# browser comes from apt). MINIGRAD_SKIP_BROWSER=1 leaves the browser tests, and Chromium, out.
-missing=()
-command -v dot >/dev/null 2>&1 || missing+=(graphviz)
-if [ "${MINIGRAD_SKIP_BROWSER:-0}" != 1 ] && [ ! -x "${MINIGRAD_CHROMIUM:-/usr/bin/chromium}" ]; then
-    missing+=(chromium)
-fi
-if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-    echo "minigrad: installing ${missing[*]} with apt-get"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+torch_version=$(python -c 'import importlib.metadata as m; print(m.version("torch").split("+")[0])' \
+                2>/dev/null || true)
+if [ "$torch_version" != 2.13.0 ]; then
+    say "installing PyTorch 2.13.0, the reference of the parity tests (pip install torch==2.13.0)"
+    python -m pip install --quiet "torch==2.13.0"
 fi
 
-exec python -m pytest "$@"
+# System packages, installed where we may (root with apt-get, as on CI): Playwright comes with the
+# test extra, but `playwright install` is never run: the browser comes from the system.
+# MINIGRAD_SKIP_BROWSER=1 leaves the browser tests, and Chromium, out.
+if [ "${MINIGRAD_SKIP_BROWSER:-0}" = 1 ]; then
+    system_packages --skip-browser
+else
+    system_packages
+    if [ "${MINIGRAD_REQUIRE_BROWSER:-0}" = 1 ] && [ ! -x "${MINIGRAD_CHROMIUM:-/usr/bin/chromium}" ]; then
+        say "MINIGRAD_REQUIRE_BROWSER=1 but there is no browser at ${MINIGRAD_CHROMIUM:-/usr/bin/chromium}" >&2
+        exit 1
+    fi
+fi
+
+exec python -m pytest ${args[@]+"${args[@]}"}

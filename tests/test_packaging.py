@@ -72,3 +72,7 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "scripts/test.sh" in readme and "scripts/test.sh" in ci
     assert "scripts/lessons.sh" in readme
+    # and, after that first run, checks the two commands as a new user meets them next
+    checks = (ROOT / ".ci" / "check_commands.sh").read_text()
+    assert ".ci/check_commands.sh" in ci
+    assert "./scripts/lessons.sh" in checks and "./scripts/test.sh" in checks

@@ -1,12 +1,12 @@
-"""The seed lessons (exported notebooks in shared/seeds) run under minigrad print what PyTorch prints.
+"""The seed lessons (exported notebooks in tests/data/seeds) run under minigrad print what PyTorch prints.
 
+Where each lesson comes from, and its licence, is in tests/data/seeds/SOURCES.md.
 Each lesson's cells run in order in one namespace, once with ``import torch`` meaning minigrad and
 once with the real PyTorch; ``randn`` is replaced in both by the same fixed values, so the two
 transcripts (stdout, and each cell's last bare expression shown with repr, as Jupyter does) must
 be identical, memory addresses aside. Cells whose output never depended on random numbers must
 also print exactly what the seed recorded.
 """
-import os
 from pathlib import Path
 
 import pytest
@@ -16,9 +16,8 @@ from seed_cells import fixed_randn, mask_addresses, parse_export, run_lesson
 
 torch = pytest.importorskip("torch", reason="PyTorch is the reference the lessons are compared to")
 
-SEEDS = Path(os.environ.get("MINIGRAD_SEEDS", Path(__file__).resolve().parents[2] / "shared" /
-                            "seeds"))
-LESSONS = sorted(p.name for p in SEEDS.glob("*.txt")) if SEEDS.is_dir() else []
+SEEDS = Path(__file__).resolve().parent / "data" / "seeds"
+LESSONS = sorted(p.name for p in SEEDS.glob("*.txt"))
 
 # Cells that cannot apply to minigrad, by lesson prefix and prompt label, with the reason.
 NOT_APPLICABLE = {
@@ -54,9 +53,6 @@ TAUGHT_NUMBERS = {
             "tensor([1.0240e+02, 1.0240e+03, 1.0240e-01])"],
 }
 
-needs_seeds = pytest.mark.skipif(not LESSONS, reason=f"no seed lessons found in {SEEDS}")
-
-
 def _lesson(name):
     return parse_export((SEEDS / name).read_text(encoding="utf-8"))
 
@@ -84,13 +80,21 @@ def transcripts():
         torch.randn, minigrad.randn = saved
 
 
-@needs_seeds
 def test_all_five_lessons_are_found():
     assert len(LESSONS) == 5, LESSONS
     assert {n[:3] for n in LESSONS} == {"000", "001", "002", "003", "004"}
 
 
-@needs_seeds
+def test_every_lesson_has_its_source_and_licence_noted():
+    sources = (SEEDS / "SOURCES.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(" `"): line for line in sources.splitlines()
+            if line.startswith("| `")}
+    assert sorted(rows) == LESSONS
+    for name, row in rows.items():
+        licence = row.rstrip(" |").rsplit("|", 1)[1]
+        assert any(word in licence for word in ("BSD", "MIT", "CC BY-SA")), (name, licence)
+
+
 @pytest.mark.parametrize("name", LESSONS)
 def test_cells_are_extracted_in_order(name):
     text = (SEEDS / name).read_text(encoding="utf-8")
@@ -103,7 +107,6 @@ def test_cells_are_extracted_in_order(name):
         assert label in prompts, f"{name}: the not-applicable cell In [{label}] is gone"
 
 
-@needs_seeds
 def test_code_and_output_are_told_apart():
     """Spots where a printed value would also parse as Python (False, tensor(True), x : ...)."""
     by_label = {n[:3]: {c.label: c for c in _lesson(n)} for n in LESSONS}
@@ -128,7 +131,6 @@ def test_code_and_output_are_told_apart():
     assert cell.recorded.startswith("Autograd: automatic differentiation")
 
 
-@needs_seeds
 @pytest.mark.parametrize("name", LESSONS)
 def test_lesson_prints_what_pytorch_prints(name, transcripts):
     mine, theirs = transcripts[name]
@@ -138,7 +140,6 @@ def test_lesson_prints_what_pytorch_prints(name, transcripts):
         assert warned == expected_warned, f"{name} In [{label}]"
 
 
-@needs_seeds
 @pytest.mark.parametrize("name", LESSONS)
 def test_cells_with_fixed_inputs_print_what_the_seed_recorded(name, transcripts):
     recorded = {c.label: mask_addresses(c.recorded) for c in _lesson(name)}
@@ -155,7 +156,6 @@ def test_cells_with_fixed_inputs_print_what_the_seed_recorded(name, transcripts)
             f"{name} In [{label}]:\n{out}\n--- recorded:\n{seen}"
 
 
-@needs_seeds
 @pytest.mark.parametrize("prefix", sorted(TAUGHT_NUMBERS))
 def test_taught_numbers_appear(prefix, transcripts):
     name = next(n for n in LESSONS if n.startswith(prefix))
@@ -166,7 +166,6 @@ def test_taught_numbers_appear(prefix, transcripts):
         assert snippet in (SEEDS / name).read_text(encoding="utf-8")
 
 
-@needs_seeds
 def test_no_cell_is_silently_dropped(transcripts):
     """Every cell but the listed ones ran, under both libraries."""
     for name in LESSONS:
