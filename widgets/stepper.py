@@ -51,13 +51,15 @@ class StepView(NamedTuple):
     html: str  # the same as HTML
 
 
-def record_backward(out, gradient=None, *, accumulate=False):
+def record_backward(out, gradient=None, *, accumulate=False, engine=None):
     """``(steps, before)``: the Steps of one backward pass from ``out`` seeded with ``gradient``
     (None: 1 for a scalar), run by the engine with ``retain_graph=True``; and {node: .grad
     before the pass (a copy, or None)} of every tensor whose ``.grad`` the pass fills.
 
     accumulate: False (a dry run: no ``.grad`` changes, no hook runs) or True (the real
     ``out.backward(gradient, retain_graph=True)``: hooks run and ``.grad`` is filled, once).
+    engine: None (minigrad's) or another backward pass, called as ``engine(root, seed)``; see
+    ``widgets.engines`` for its protocol.
     """
     from minigrad.autograd import _make_grads, backward_steps
     if not isinstance(out, minigrad.Tensor):
@@ -73,6 +75,9 @@ def record_backward(out, gradient=None, *, accumulate=False):
         tensor = _filled_tensor(node)
         if tensor is not None:
             before[node] = None if tensor._grad is None else tensor._grad.detach().clone()
+    if engine is not None:
+        from .engines import run_engine
+        return run_engine(engine, root, seed, accumulate=accumulate), before
     steps = list(backward_steps([root], [seed], retain_graph=True, create_graph=False,
                                 accumulate=accumulate))
     return steps, before
@@ -375,16 +380,20 @@ class BackwardStepper(W.VBox):
 
     names: {name: tensor} for the labels (default: the caller's variables). renderer: the
     function drawing a step (default ``step_view``); an error it raises is shown in the widget.
+    engine: another backward pass to step through instead of minigrad's, such as one a student
+    wrote: ``engine(root, grad)`` yields ``(node, grad_output, grad_inputs)`` for each node it
+    runs (the protocol is in ``widgets.engines``).
     """
 
     def __init__(self, out, gradient=None, *, names=None, accumulate=False, backend=None,
-                 renderer=None, **kwargs):
+                 renderer=None, engine=None, **kwargs):
         if names is None:
             names = display._caller_names(inspect.currentframe().f_back)
         self.out = out
         self.names = dict(names)
         self.state = snapshot.frozen([out], self.names)  # before the pass: as it is now
-        self.steps, self.before = record_backward(out, gradient, accumulate=accumulate)
+        self.steps, self.before = record_backward(out, gradient, accumulate=accumulate,
+                                                  engine=engine)
         self.renderer = renderer or step_view
         self.backend = backend
         self.view = None  # the StepView shown (None while an error is shown)
