@@ -277,6 +277,12 @@ class Tensor:
             if dtype not in by_name:
                 raise ValueError(f"invalid type: '{dtype}'")
             dtype = by_name[dtype]
+        elif isinstance(dtype, type) and dtype is not Tensor:
+            module = dtype.__module__.split(".")[0]
+            name = dtype.__qualname__ if module == "builtins" else f"{module}.{dtype.__qualname__}"
+            raise ValueError(f"invalid type: '{name}'")
+        elif not isinstance(dtype, (_dtype.dtype, type)):
+            raise TypeError("dtype must be a type, str, or dtype object")
         return self.to(dtype)
 
     def get_device(self):
@@ -284,7 +290,10 @@ class Tensor:
         return -1
 
     def cuda(self, device=None, non_blocking=False, memory_format=None):
-        """Raises: minigrad has no CUDA (PyTorch's error for a build without it)."""
+        """Raises: minigrad has no CUDA (PyTorch's error for a build without it); a device that
+        is not CUDA's is refused first."""
+        if device is not None and _device.device(device).type != "cuda":
+            raise RuntimeError("Invalid device, must be cuda device")
         raise AssertionError(_device.NO_CUDA)
 
     @property

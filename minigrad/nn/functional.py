@@ -222,44 +222,65 @@ def _soft_cross_entropy(logp, target, weight, reduction, label_smoothing, class_
 
 # ---- activations ---------------------------------------------------------------------------
 # ``inplace=True`` computes out of place: the result is the same, the input is left as it was.
+@_args.tensors("input")
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x if x > 0 else negative_slope·x, elementwise."""
+    _args.floating(input, "leaky_relu_cpu")
+    negative_slope = _args.number_arg(negative_slope, "negative_slope", "leaky_relu", 2,
+                                      tensor=False)
     return apply(_op("leaky_relu"), input, negative_slope=negative_slope)
 
 
+@_args.tensors("input")
 def gelu(input, approximate="none"):
     """x·Φ(x) (Φ the standard normal CDF), or its tanh approximation."""
+    _args.floating(input, "GeluKernelImpl")
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
     return apply(_op("gelu"), input, approximate=approximate)
 
 
+@_args.tensors("input")
 def softplus(input, beta=1.0, threshold=20.0):
     """ln(1 + e^(βx))/β, and x itself where βx > threshold."""
+    _args.floating(input, "softplus_cpu")
+    beta = _args.number_arg(beta, "beta", "softplus", 2, tensor=False)
+    threshold = _args.number_arg(threshold, "threshold", "softplus", 3, tensor=False)
     return apply(_op("softplus"), input, beta=beta, threshold=threshold)
 
 
+@_args.tensors("input")
 def elu(input, alpha=1.0, inplace=False):
     """x if x > 0 else α(eˣ − 1)."""
+    _args.floating(input, "elu_cpu")
+    alpha = _args.number_arg(alpha, "alpha", "elu", 2, tensor=False)
     return apply(_op("elu"), input, alpha=alpha)
 
 
+@_args.tensors("input")
 def selu(input, inplace=False):
     """λ·elu(x, α) with PyTorch's constants α ≈ 1.6733, λ ≈ 1.0507."""
+    _args.floating(input, "elu_cpu")
     return apply(_op("elu"), input, alpha=1.6732632423543772848170429916717,
                  scale=1.0507009873554804934193349852946)
 
 
+@_args.tensors("input")
 def silu(input, inplace=False):
     """x·σ(x) (also called swish)."""
+    _args.floating(input, "silu_cpu")
     return apply(_op("silu"), input)
 
 
+@_args.tensors("input")
 def dropout(input, p=0.5, training=True, inplace=False):
     """In training, each element zeroed with probability p and the rest scaled by 1/(1 − p)
     (the mask from minigrad's generator); the input itself otherwise."""
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if training and not input.is_floating_point():
+        raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                           f"{_type_name(input)}")
     if not training or p == 0 or input.numel() == 0:
         return input
     from .._creation import _rng_of
