@@ -247,7 +247,7 @@ class Tensor:
         """The shape as a ``Size``, or the length of dimension ``dim``."""
         if dim is None:
             return tuple.__new__(Size, self._data.shape)
-        if self._data.ndim == 0 and _args.is_int(dim) and dim not in (0, -1):
+        if self._data.ndim == 0 and _args.is_int(dim):
             raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         return self._data.shape[_wrap_dim(dim, self.ndim)]
 

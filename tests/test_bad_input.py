@@ -605,9 +605,6 @@ KNOWN_DIFFERENCES = {
         "backward through it raises); minigrad's registry holds differentiable ops only, so "
         "its floor_divide is not recorded") for path in ("floor_divide", "Tensor.floor_divide")
        for arg in ("input", "other")},
-    **{f"nn.functional.mse_loss[weight={label}]": (
-        "minigrad's mse_loss has no weight= (NotImplementedError): the weighted loss of PyTorch "
-        "2.13 is not implemented") for label in ("str", "shape (5,) tensor", "int64 tensor")},
 }
 
 

@@ -63,6 +63,13 @@ CASES = {
                                     [x]))(leaf(T, X)),
     "l1_none": lambda T: (lambda x: (T.nn.functional.l1_loss(x, T.tensor(Y), reduction="none"),
                                      [x]))(leaf(T, X)),
+    **{f"{name}_weighted_{reduction}": (lambda name, reduction: lambda T: (lambda x: (
+        getattr(T.nn.functional, name)(x, T.tensor(Y), reduction=reduction,
+                                       weight=T.tensor(np.abs(X[::-1]).copy())), [x]))(
+        leaf(T, X)))(name, reduction)
+       for name in ("mse_loss", "l1_loss", "huber_loss") for reduction in ("mean", "sum", "none")},
+    "l1_weight_size": lambda T: (T.nn.functional.l1_loss(
+        T.tensor(X), T.tensor(Y), weight=T.tensor(W)), []),
     "l1_broadcast": lambda T: (lambda x: (T.nn.functional.l1_loss(x, T.tensor(Y[0])), [x]))(
         leaf(T, X)),
     "smooth_l1": lambda T: (lambda x, y: (T.nn.SmoothL1Loss()(x, y), [x, y]))(
