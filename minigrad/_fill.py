@@ -94,27 +94,75 @@ def bernoulli_(self, p=0.5, *, generator=None):
     return _write(self, _creation._rng_of(generator).random(self.shape) < p)
 
 
-def index_copy_(self, dim, index, source, _name="index_copy_"):
+def _check_index_copy(self, dim, index, source, who):
+    """index_copy's arguments checked in PyTorch's order, with its errors (every message says
+    ``index_copy_()``, as PyTorch's do); returns dim made non-negative."""
+    dim = _args.dim_type(dim, who, "dim", 1)
+    for k, (name, t) in enumerate((("index", index), ("source", source))):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{who}(): argument '{name}' (position {k + 2}) must be Tensor, not "
+                            f"{_args.type_name(t)}")
+    from ._tensor import _wrap_dim
+    dim = _wrap_dim(dim, self.ndim)
+    if index.ndim >= 2:
+        raise IndexError(f"index_copy_(): Index should have dimension 1 or 0 (got {index.ndim})")
+    n = index.numel()
+    if source.ndim == 0 and n != 1:
+        raise IndexError(f"index_copy_(): When source is scalar, index should have one element "
+                         f"(got {n})")
+    if source.ndim != self.ndim and source.ndim and self.ndim:
+        raise IndexError(f"index_copy_(): When source and destination are not scalars, their "
+                         f"dimensionality must match. Source dimensionality ({source.ndim}), "
+                         f"destination dimensionality ({self.ndim})")
+    if index._data.dtype != np.int64:
+        raise RuntimeError(f"index_copy_(): Expected a long tensor for index, but got "
+                           f"{_functional._type_word(index)}")
+    if self.dtype is not source.dtype:
+        raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but "
+                           f"got (self) {_functional._type_word(self)} and (source) "
+                           f"{_functional._type_word(source)}")
+    dest = [s for k, s in enumerate(self.shape) if k != dim]
+    src = [s for k, s in enumerate(source.shape) if k != dim]
+    if dest != src:
+        raise RuntimeError(f"index_copy_(): Source/destination tensor must have same slice shapes. "
+                           f"Destination slice shape: {' '.join(map(str, dest))} at dimension "
+                           f"{dim} and source slice shape: {' '.join(map(str, src))} at dimension "
+                           "0.")
+    if source.ndim and n != source.shape[dim]:
+        raise IndexError(f"index_copy_(): Number of indices ({n}) should be equal to "
+                         f"source.size(dim) ({source.shape[dim]})")
+    size = self.shape[dim] if self.ndim else 1
+    bad = index._data[(index._data < 0) | (index._data >= size)]
+    if bad.size:
+        raise IndexError(f"index_copy_(): index {int(bad.reshape(-1)[0])} is out of bounds for "
+                         f"dimension {dim} with size {size}")
+    return dim
+
+
+def index_copy_(self, dim, index, source):
     """self[..., index[i], ...] = source[..., i, ...] along ``dim``, in place
     (IndexCopyBackward0: the gradient of source is the upstream gradient at ``index``)."""
-    from . import _functional
+    dim = _check_index_copy(self, dim, index, source, "index_copy_")
+    _functional.check_no_overlap(self)
+    return _copy_at(self, dim, index, source)
+
+
+def _copy_at(self, dim, index, source):
     from .ops import OPS
-    if index._data.dtype != np.int64:
-        raise RuntimeError(f"{_name}(): Expected a long tensor for index, but got "
-                           f"{_functional._type_word(index)}")
-    d = dim % max(self.ndim, 1)
-    n = index.numel()
-    if source.ndim and n != source.shape[d]:
-        raise IndexError(f"{_name}(): Number of indices ({n}) should be equal to "
-                         f"source.size(dim) ({source.shape[d]})")
-    key = (slice(None),) * d + (index._data.reshape(-1),)
+    if self.ndim == 0:  # a 0-d self and source: index is [0]
+        return _functional._inplace(self, OPS["index_put"], source.reshape(()), key=(),
+                                    name="IndexCopyBackward0")
+    key = (slice(None),) * dim + (index._data.reshape(-1),)
+    if source.ndim == 0:
+        source = source.reshape(1)
     return _functional._inplace(self, OPS["index_put"], source, key=key,
                                 name="IndexCopyBackward0")
 
 
 def index_copy(self, dim, index, source):
     """A copy of self with ``index_copy_`` applied."""
-    return index_copy_(self.clone(), dim, index, source, _name="index_copy")
+    dim = _check_index_copy(self, dim, index, source, "index_copy")
+    return _copy_at(self.clone(), dim, index, source)
 
 
 for _fn in (uniform_, normal_, random_, bernoulli_, index_copy_, index_copy):

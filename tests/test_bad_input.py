@@ -124,6 +124,8 @@ EXCLUDED = {
     "cuda.get_device_name": "no valid call without CUDA; its error is checked in test_devices",
     "cuda.get_device_properties": "no valid call without CUDA; checked in test_devices",
     "cuda.synchronize": "no valid call without CUDA; its error is checked in test_devices",
+    "cuda.current_device": "no valid call without CUDA; its error is checked in test_devices",
+    "cuda.init": "no valid call without CUDA (it takes no arguments either)",
 }
 
 RANDOM = ("rand", "randn", "randint", "randperm", "normal", "manual_seed", "rand_like",
@@ -266,8 +268,6 @@ BASE = {
     # devices, generators, saving
     "Generator": lambda T: ((), {"device": "cpu"}),
     "set_default_device": lambda T: (("cpu",), {}),
-    "cuda.current_device": lambda T: ((), {}),
-    "cuda.init": lambda T: ((), {}),
     "cuda.manual_seed_all": lambda T: ((3,), {}),
     "cuda.set_device": lambda T: ((-1,), {}),
     "save": lambda T: ((_x(T), io.BytesIO()), {}),
@@ -605,6 +605,9 @@ KNOWN_DIFFERENCES = {
         "backward through it raises); minigrad's registry holds differentiable ops only, so "
         "its floor_divide is not recorded") for path in ("floor_divide", "Tensor.floor_divide")
        for arg in ("input", "other")},
+    "nn.functional.gelu[input=NaN/inf tensor]": (
+        "PyTorch's vectorised gelu kernel gives nan at +inf (its one-element path gives inf, "
+        "the limit x·Φ(x) → ∞); minigrad gives inf for any size"),
 }
 
 
