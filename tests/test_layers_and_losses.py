@@ -243,6 +243,13 @@ def test_random_fills_follow_their_distributions():
     r = minigrad.empty(1000).random_(3, 7).numpy()
     assert set(r.tolist()) == {3.0, 4.0, 5.0, 6.0}
     assert set(minigrad.empty(1000).random_(2).numpy().tolist()) == {0.0, 1.0}
+    # random_(): every integer the dtype holds exactly, as documented for PyTorch's
+    for dtype, top in ((minigrad.float32, 2 ** 24), (minigrad.float64, 2 ** 53),
+                       (minigrad.int64, 2 ** 63 - 1)):
+        r = minigrad.empty(1000, dtype=dtype).random_().numpy()
+        assert r.min() >= 0 and r.max() <= top and r.max() > top / 2 and (r == np.round(r)).all()
+    assert set(minigrad.empty(100, dtype=minigrad.bool).random_().numpy().tolist()) == {False,
+                                                                                         True}
     b = minigrad.empty(20000).bernoulli_(0.25).numpy()
     assert set(b.tolist()) == {0.0, 1.0} and abs(b.mean() - 0.25) < 0.02
     g1 = minigrad.empty(5).normal_(generator=minigrad.Generator().manual_seed(3))
