@@ -124,8 +124,8 @@ def _check_index_copy(self, dim, index, source, who):
     dest = [s for k, s in enumerate(self.shape) if k != dim]
     src = [s for k, s in enumerate(source.shape) if k != dim]
     if dest != src:
-        raise RuntimeError(f"index_copy_(): Source/destination tensor must have same slice shapes. "
-                           f"Destination slice shape: {' '.join(map(str, dest))} at dimension "
+        raise RuntimeError(f"index_copy_(): Source/destination tensor must have same slice "
+                           f"shapes. Destination slice shape: {' '.join(map(str, dest))} at dimension "
                            f"{dim} and source slice shape: {' '.join(map(str, src))} at dimension "
                            "0.")
     if source.ndim and n != source.shape[dim]:
