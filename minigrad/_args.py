@@ -167,6 +167,14 @@ def _memory():
         return 64 * 2 ** 30
 
 
+def floating(tensor, kernel):
+    """PyTorch's error for a kernel (random draws, activations) that has floating point
+    versions only: ``"elu_cpu" not implemented for 'Long'``."""
+    if not tensor.is_floating_point():
+        raise NotImplementedError(f"\"{kernel}\" not implemented for "
+                                  f"'{tensor.dtype.legacy[:-6]}'")
+
+
 def dim_type(dim, who=None, name="dim", position=None):
     """``dim`` as an int (its range is checked by ``_tensor._wrap_dim``)."""
     if is_int(dim):

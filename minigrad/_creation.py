@@ -13,8 +13,8 @@ from ._nested import from_nested
 from ._tensor import Size as _Size
 from ._tensor import Tensor
 
-_rng = np.random.default_rng()
-_seed = None
+_seed = int(np.random.SeedSequence().entropy) % 2 ** 64  # from the OS, as PyTorch's default
+_rng = np.random.default_rng(_seed)
 
 
 class _DefaultGenerator(Generator):

@@ -992,7 +992,11 @@ def meshgrid(*tensors, indexing=None):
     """Grids of coordinates from 1-D tensors: each expanded along its own axis ('ij'), or with
     the first two axes swapped ('xy')."""
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
-        tensors = tuple(tensors[0])
+        tensors = tensors[0]
+    tensors = _tensor_list(tensors, "meshgrid")
+    if indexing is not None and not isinstance(indexing, str):
+        raise TypeError(f"meshgrid(): argument 'indexing' must be str, not "
+                        f"{_args.type_name(indexing)}")
     if indexing is None:
         warn_once("torch.meshgrid: in an upcoming release, it will be required to pass the "
                   "indexing argument.")

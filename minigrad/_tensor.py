@@ -247,7 +247,7 @@ class Tensor:
         """The shape as a ``Size``, or the length of dimension ``dim``."""
         if dim is None:
             return tuple.__new__(Size, self._data.shape)
-        if self._data.ndim == 0 and _args.is_int(dim) and dim not in (0, -1):
+        if self._data.ndim == 0 and _args.is_int(dim):
             raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         return self._data.shape[_wrap_dim(dim, self.ndim)]
 
@@ -277,6 +277,12 @@ class Tensor:
             if dtype not in by_name:
                 raise ValueError(f"invalid type: '{dtype}'")
             dtype = by_name[dtype]
+        elif isinstance(dtype, type) and dtype is not Tensor:
+            module = dtype.__module__.split(".")[0]
+            name = dtype.__qualname__ if module == "builtins" else f"{module}.{dtype.__qualname__}"
+            raise ValueError(f"invalid type: '{name}'")
+        elif not isinstance(dtype, (_dtype.dtype, type)):
+            raise TypeError("dtype must be a type, str, or dtype object")
         return self.to(dtype)
 
     def get_device(self):
@@ -284,7 +290,10 @@ class Tensor:
         return -1
 
     def cuda(self, device=None, non_blocking=False, memory_format=None):
-        """Raises: minigrad has no CUDA (PyTorch's error for a build without it)."""
+        """Raises: minigrad has no CUDA (PyTorch's error for a build without it); a device that
+        is not CUDA's is refused first."""
+        if device is not None and _device.device(device).type != "cuda":
+            raise RuntimeError("Invalid device, must be cuda device")
         raise AssertionError(_device.NO_CUDA)
 
     @property

@@ -63,6 +63,13 @@ CASES = {
                                     [x]))(leaf(T, X)),
     "l1_none": lambda T: (lambda x: (T.nn.functional.l1_loss(x, T.tensor(Y), reduction="none"),
                                      [x]))(leaf(T, X)),
+    **{f"{name}_weighted_{reduction}": (lambda name, reduction: lambda T: (lambda x: (
+        getattr(T.nn.functional, name)(x, T.tensor(Y), reduction=reduction,
+                                       weight=T.tensor(np.abs(X[::-1]).copy())), [x]))(
+        leaf(T, X)))(name, reduction)
+       for name in ("mse_loss", "l1_loss", "huber_loss") for reduction in ("mean", "sum", "none")},
+    "l1_weight_size": lambda T: (T.nn.functional.l1_loss(
+        T.tensor(X), T.tensor(Y), weight=T.tensor(W)), []),
     "l1_broadcast": lambda T: (lambda x: (T.nn.functional.l1_loss(x, T.tensor(Y[0])), [x]))(
         leaf(T, X)),
     "smooth_l1": lambda T: (lambda x, y: (T.nn.SmoothL1Loss()(x, y), [x, y]))(
@@ -236,6 +243,13 @@ def test_random_fills_follow_their_distributions():
     r = minigrad.empty(1000).random_(3, 7).numpy()
     assert set(r.tolist()) == {3.0, 4.0, 5.0, 6.0}
     assert set(minigrad.empty(1000).random_(2).numpy().tolist()) == {0.0, 1.0}
+    # random_(): every integer the dtype holds exactly, as documented for PyTorch's
+    for dtype, top in ((minigrad.float32, 2 ** 24), (minigrad.float64, 2 ** 53),
+                       (minigrad.int64, 2 ** 63 - 1)):
+        r = minigrad.empty(1000, dtype=dtype).random_().numpy()
+        assert r.min() >= 0 and r.max() <= top and r.max() > top / 2 and (r == np.round(r)).all()
+    assert set(minigrad.empty(100, dtype=minigrad.bool).random_().numpy().tolist()) == {False,
+                                                                                         True}
     b = minigrad.empty(20000).bernoulli_(0.25).numpy()
     assert set(b.tolist()) == {0.0, 1.0} and abs(b.mean() - 0.25) < 0.02
     g1 = minigrad.empty(5).normal_(generator=minigrad.Generator().manual_seed(3))

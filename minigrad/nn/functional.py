@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 
 from .. import _args
+from .. import _dtype
 from .. import _functional as _F
 from .._graph import apply
 from .._tensor import Tensor
@@ -111,8 +112,32 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
                       "broadcasting. Please ensure they have the same size.", stacklevel=2)
     _F._check_broadcast(input, target)
     if weight is not None:
-        raise NotImplementedError("minigrad's mse_loss has no weight argument")
+        return _weighted(apply(_op("mse_loss"), input, target, reduction="none"), input, weight,
+                         reduction, "sum")
     return apply(_op("mse_loss"), input, target, reduction=reduction)
+
+
+def _weighted(losses, input, weight, reduction, mean):
+    """PyTorch's weighted regression losses: each loss times its weight (of input's size), then
+    summed, or divided by the sum of the weights (``mean="sum"``) or averaged (``"mean"``)."""
+    if not isinstance(weight, Tensor):
+        raise AttributeError(f"'{type(weight).__name__}' object has no attribute 'size'")
+    if weight.size() != input.size():
+        raise ValueError("Weights and input must have the same size.")
+    losses = losses * weight
+    if reduction == "none":
+        return losses
+    if reduction == "sum":
+        return losses.sum()
+    return losses.sum() / weight.sum() if mean == "sum" else losses.mean()
+
+
+def _check_output_type(input, target):
+    """Losses written into a tensor of input's dtype: PyTorch refuses a result it cannot hold."""
+    result = _dtype.promote_types(_dtype.result_type(input, target), _dtype.float32)
+    if not np.can_cast(result.np, input._data.dtype, "same_kind"):
+        raise RuntimeError(f"result type {result.legacy[:-6]} can't be cast to the desired "
+                           f"output type {_type_name(input)}")
 
 
 def _check_target(input, target):
@@ -222,44 +247,65 @@ def _soft_cross_entropy(logp, target, weight, reduction, label_smoothing, class_
 
 # ---- activations ---------------------------------------------------------------------------
 # ``inplace=True`` computes out of place: the result is the same, the input is left as it was.
+@_args.tensors("input")
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x if x > 0 else negative_slope·x, elementwise."""
+    _args.floating(input, "leaky_relu_cpu")
+    negative_slope = _args.number_arg(negative_slope, "negative_slope", "leaky_relu", 2,
+                                      tensor=False)
     return apply(_op("leaky_relu"), input, negative_slope=negative_slope)
 
 
+@_args.tensors("input")
 def gelu(input, approximate="none"):
     """x·Φ(x) (Φ the standard normal CDF), or its tanh approximation."""
+    _args.floating(input, "GeluKernelImpl")
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
     return apply(_op("gelu"), input, approximate=approximate)
 
 
+@_args.tensors("input")
 def softplus(input, beta=1.0, threshold=20.0):
     """ln(1 + e^(βx))/β, and x itself where βx > threshold."""
+    _args.floating(input, "softplus_cpu")
+    beta = _args.number_arg(beta, "beta", "softplus", 2, tensor=False)
+    threshold = _args.number_arg(threshold, "threshold", "softplus", 3, tensor=False)
     return apply(_op("softplus"), input, beta=beta, threshold=threshold)
 
 
+@_args.tensors("input")
 def elu(input, alpha=1.0, inplace=False):
     """x if x > 0 else α(eˣ − 1)."""
+    _args.floating(input, "elu_cpu")
+    alpha = _args.number_arg(alpha, "alpha", "elu", 2, tensor=False)
     return apply(_op("elu"), input, alpha=alpha)
 
 
+@_args.tensors("input")
 def selu(input, inplace=False):
     """λ·elu(x, α) with PyTorch's constants α ≈ 1.6733, λ ≈ 1.0507."""
+    _args.floating(input, "elu_cpu")
     return apply(_op("elu"), input, alpha=1.6732632423543772848170429916717,
                  scale=1.0507009873554804934193349852946)
 
 
+@_args.tensors("input")
 def silu(input, inplace=False):
     """x·σ(x) (also called swish)."""
+    _args.floating(input, "silu_cpu")
     return apply(_op("silu"), input)
 
 
+@_args.tensors("input")
 def dropout(input, p=0.5, training=True, inplace=False):
     """In training, each element zeroed with probability p and the rest scaled by 1/(1 − p)
     (the mask from minigrad's generator); the input itself otherwise."""
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if training and not input.is_floating_point():
+        raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                           f"{_type_name(input)}")
     if not training or p == 0 or input.numel() == 0:
         return input
     from .._creation import _rng_of
@@ -299,21 +345,53 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise ValueError(f"Using a target size ({target.size()}) that is different to the input "
                          f"size ({input.size()}) is deprecated. Please ensure they have the "
                          "same size.")
-    x = input._data
-    if np.any((x < 0) | (x > 1)) or np.any(np.isnan(x)):
-        raise RuntimeError("all elements of input should be between 0 and 1")
+    if weight is not None:
+        if not isinstance(weight, Tensor):
+            raise AttributeError(f"'{type(weight).__name__}' object has no attribute 'size'")
+        _check_broadcast_to(weight, input.shape)
+    if target.dtype is not input.dtype:
+        raise RuntimeError(f"Found dtype {_type_name(target)} but expected {_type_name(input)}")
+    for name, t in (("input", input._data), ("target", target._data)):
+        if not np.all((t >= 0) & (t <= 1)):  # NaN fails too
+            raise RuntimeError(f"all elements of {name} should be between 0 and 1")
     return apply(_op("binary_cross_entropy"), input, target,
-                 weight=_weight_array(weight, input.shape, x.dtype), reduction=reduction)
+                 weight=_weight_array(weight, input.shape, input._data.dtype),
+                 reduction=reduction)
 
 
+def _check_broadcast_to(t, shape):
+    """PyTorch's error for a tensor that does not broadcast to ``shape`` (its _infer_size)."""
+    for k in range(1, t.ndim + 1):
+        if t.shape[-k] not in (1, shape[-k] if k <= len(shape) else 1):
+            raise RuntimeError(f"Attempting to broadcast a dimension of length {t.shape[-k]} at "
+                               f"-{k}! Mismatching argument at index 1 had {t.size()}; but "
+                               f"expected shape should be broadcastable to "
+                               f"[{', '.join(map(str, shape))}]")
+
+
+@_args.tensors(optional=("weight", "pos_weight"))
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction="mean", pos_weight=None):
     """binary_cross_entropy(σ(input), target), computed stably from the logits; ``pos_weight``
     weighs the positive examples (one weight per class, along the last dimension)."""
+    for t in (target, input):  # what PyTorch's size check meets first
+        if not isinstance(t, Tensor):
+            raise AttributeError(f"'{type(t).__name__}' object has no attribute 'size'")
     reduction = _reduction(reduction, size_average, reduce)
     if target.size() != input.size():
         raise ValueError(f"Target size ({target.size()}) must be the same as input size "
                          f"({input.size()})")
+    _args.floating(input, "log_sigmoid_cpu")
+    # PyTorch's kernel first computes 1 − target, with the 1 in target's dtype, in place
+    _F._check_sub(target, target)
+    if not target.is_floating_point():
+        raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                           f"{_type_name(target)}")
+    if input.dtype is not target.dtype:
+        input = input.to(target.dtype)
+    for w in (weight, pos_weight):
+        if w is not None:
+            _F._check_broadcast(input, w) if w is weight else _F._check_broadcast(w, input)
     dtype = input._data.dtype
     return apply(_op("binary_cross_entropy_with_logits"), input, target,
                  weight=_weight_array(weight, input.shape, dtype),
@@ -326,6 +404,8 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     _size_warning(input, target)
     _F._check_broadcast(input, target)
     losses = _F.abs(input - target)
+    if weight is not None:
+        return _weighted(losses, input, weight, reduction, "sum")
     return losses if reduction == "none" else (losses.sum() if reduction == "sum"
                                                else losses.mean())
 
@@ -345,9 +425,13 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """Mean of ½d² where |d| < δ, else δ(|d| − ½δ) (d = input − target)."""
-    if weight is not None:
-        raise NotImplementedError("minigrad's huber_loss has no weight argument")
     reduction = _reduction(reduction)
     _size_warning(input, target)
+    _check_output_type(input, target)
     input, target = _broadcast_pair(input, target)
+    if target.dtype is not input.dtype:  # the loss has input's dtype
+        target = target.to(input.dtype)
+    if weight is not None:
+        return _weighted(apply(_op("huber_loss"), input, target, delta=delta, reduction="none"),
+                         input, weight, reduction, "mean")
     return apply(_op("huber_loss"), input, target, delta=delta, reduction=reduction)

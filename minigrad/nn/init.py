@@ -8,9 +8,6 @@ import warnings
 
 import numpy as np
 
-from .. import _args
-from .. import _creation
-from .. import _functional as _F
 from .._grad_mode import no_grad
 from .._tensor import Tensor
 
@@ -54,26 +51,17 @@ def _fill(tensor, values):
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
-    """Fill with U(a, b)."""
+    """Fill with U(a, b) (``Tensor.uniform_``, not recorded)."""
     _check_tensor(tensor, "uniform_")
-    _check_floating(tensor, "check_uniform_bounds")
-    _F.check_no_overlap(tensor)
-    for name, bound in (("from", a), ("to", b)):
-        bound = _float(bound, name, "uniform_", 1 if name == "from" else 2)
-        if not math.isfinite(bound):
-            raise RuntimeError(f"{name} is out of bounds for float")
-    return _fill(tensor, _creation._rng.uniform(a, b, tensor.shape))
+    with no_grad():
+        return tensor.uniform_(a, b, generator=generator)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
-    """Fill with N(mean, std²)."""
+    """Fill with N(mean, std²) (``Tensor.normal_``, not recorded)."""
     _check_tensor(tensor, "normal_")
-    _check_floating(tensor, "normal_kernel_cpu")
-    _F.check_no_overlap(tensor)
-    mean, std = _float(mean, "mean", "normal_", 1), _float(std, "std", "normal_", 2)
-    if not std >= 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {_args.number_text(std)}")
-    return _fill(tensor, _creation._rng.normal(mean, std, tensor.shape))
+    with no_grad():
+        return tensor.normal_(mean, std, generator=generator)
 
 
 def _check_tensor(tensor, method):
@@ -82,17 +70,7 @@ def _check_tensor(tensor, method):
         raise AttributeError(f"'{type(tensor).__name__}' object has no attribute '{method}'")
 
 
-def _check_floating(tensor, kernel):
-    """Random draws have kernels for floating point tensors only (PyTorch's error)."""
-    if not tensor.is_floating_point():
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{tensor.dtype.legacy[:-6]}'")
 
-
-def _float(value, name, who, position):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-        raise TypeError(f"{who}(): argument '{name}' (position {position}) must be float, not "
-                        f"{type(value).__name__}")
-    return float(value)
 
 
 def constant_(tensor, val):
