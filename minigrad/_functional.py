@@ -14,8 +14,8 @@ from . import _args
 from . import _device
 from . import _dtype
 from . import _grad_mode
-from ._graph import apply, sum_to_shape
-from ._tensor import Tensor, _wrap_dim, as_operand, device, warn_once
+from ._graph import apply
+from ._tensor import Tensor, _wrap_dim, as_operand, warn_once
 
 
 def _op(name):
@@ -310,11 +310,8 @@ def _check_bounds(low, high, who):
 def _check_tensor(x, who, arg="input", position=1):
     """PyTorch's TypeError for a non-tensor where its function wants a tensor."""
     if not isinstance(x, Tensor):
-        kind = type(x)
-        name = kind.__name__ if kind.__module__ == "builtins" else \
-            f"{kind.__module__.split('.')[0]}.{kind.__qualname__}"
         raise TypeError(f"{who}(): argument '{arg}' (position {position}) must be Tensor, not "
-                        f"{name}")
+                        f"{_args.type_name(x)}")
 
 
 _NO_BOOL_KERNEL = {  # what PyTorch says for a bool tensor where it has no kernel for one

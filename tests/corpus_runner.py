@@ -13,28 +13,15 @@ import inspect
 import sys
 import warnings
 
-import numpy as np
 
-from seed_cells import fixed_randn, mask_addresses, run_cell, torch_importer
+from seed_cells import fixed_randn, fixed_sampler, mask_addresses, run_cell, torch_importer
 
 PRELUDE = "import torch\nfrom torch import nn\nimport torch.nn.functional as F\n"
 _UNIFORM = (0.125, 0.75, 0.5, 0.875, 0.25, 0.625, 0.375, 0.0625, 0.9375, 0.3125, 0.6875, 0.8125,
             0.1875, 0.5625, 0.4375, 0.03125)
 
 
-def fixed_rand(library):
-    """A ``rand`` for ``library`` returning the first n of _UNIFORM (cycled), same shape."""
-    def rand(*size, dtype=None, requires_grad=False, **kwargs):
-        shape = kwargs.pop("size", None)
-        if shape is None:
-            shape = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
-        shape = tuple(shape)
-        n = int(np.prod(shape, dtype=np.int64))
-        values = np.resize(np.array(_UNIFORM, dtype=np.float32), n).reshape(shape)
-        t = library.tensor(values.tolist() if shape else float(values), dtype=dtype)
-        return t.requires_grad_(requires_grad) if requires_grad else t
-
-    return rand
+fixed_rand = fixed_sampler(_UNIFORM)  # rand for a library, from _UNIFORM
 
 
 def resolve(dotted):

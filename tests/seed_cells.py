@@ -198,16 +198,23 @@ FIXED_NORMAL = (0.3164, -1.1508, 1.5400, -0.4246, -1.2319, -0.9513, 0.1986, 0.76
                 -0.6548, 1.3489, 1.7987, -0.0273, 0.5000, -2.0000, 0.2500, 1.1250)
 
 
-def fixed_randn(library):
-    """A ``randn`` for ``library`` returning the first n of FIXED_NORMAL (cycled), same shape."""
-    def randn(*size, dtype=None, requires_grad=False, **kwargs):
-        shape = kwargs.pop("size", None)
-        if shape is None:
-            shape = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
-        shape = tuple(shape)
-        n = int(np.prod(shape, dtype=np.int64))
-        values = np.resize(np.array(FIXED_NORMAL, dtype=np.float32), n).reshape(shape)
-        t = library.tensor(values.tolist() if shape else float(values), dtype=dtype)
-        return t.requires_grad_(requires_grad) if requires_grad else t
+def fixed_sampler(values):
+    """A maker of samplers: ``maker(library)`` is a ``randn``/``rand`` for ``library`` that
+    returns the first n of ``values`` (cycled), in the shape asked for."""
+    def for_library(library):
+        def sample(*size, dtype=None, requires_grad=False, **kwargs):
+            shape = kwargs.pop("size", None)
+            if shape is None:
+                shape = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+            shape = tuple(shape)
+            n = int(np.prod(shape, dtype=np.int64))
+            data = np.resize(np.array(values, dtype=np.float32), n).reshape(shape)
+            t = library.tensor(data.tolist() if shape else float(data), dtype=dtype)
+            return t.requires_grad_(requires_grad) if requires_grad else t
 
-    return randn
+        return sample
+
+    return for_library
+
+
+fixed_randn = fixed_sampler(FIXED_NORMAL)  # randn for a library, from FIXED_NORMAL
