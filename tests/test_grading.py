@@ -131,8 +131,8 @@ def test_the_references_agree_with_pytorch(references):
         got = flat(references[sheet][1].values[key]["value"])
         assert got == pytest.approx(tensor.detach().flatten().tolist()), (sheet, key)
 
-    x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
-    (3 * (x + 2) ** 2).mean().backward()
+    x = torch.tensor([[1.0, -2.0], [0.5, 3.0]], requires_grad=True)
+    (x * (x - 1) ** 2).mean().backward()
     expect("01_vjp_of_an_op.ipynb", "ex1-vjp-check#0:f_vjp(x, v)",
            torch.linspace(0.5, 2.0, 7, dtype=torch.float64) *
            (torch.sin(t := torch.linspace(-3.0, 3.0, 7, dtype=torch.float64)) +
@@ -191,7 +191,7 @@ def release(references, tmp_path_factory):
 
 
 WRONG = {"ex1-vjp": "def f_vjp(x, v):\n    return v * torch.sin(x)",
-         "ex2-predict": "predicted_grad = [[18.0, 24.0], [30.0, 36.0]]",
+         "ex2-predict": "predicted_grad = [[0.0, 21.0], [-0.25, 16.0]]",
          "ex3-zero-grad": "def train(steps=20, lr=0.1):\n    return train_broken(steps, lr)"}
 
 
@@ -273,9 +273,9 @@ def test_feedback_says_what_is_wrong_without_the_answer(graded):
     assert "Expected: `tensor([1.41443, -0.0577528," in text
     assert "You are missing the x·cos x term" in text
     # ex2's answer is never shown; the hint of the known wrong answer is
-    assert "`predicted_grad` is wrong in 2 of its 2 items; yours is `[[18, 24], [30, 36]]`" in text
+    assert "`predicted_grad` is wrong in 2 of its 2 items; yours is `[[0, 21], [-0.25, 16]]`" in text
     assert "each counts a quarter" in text
-    assert "4.5" not in text
+    assert "5.25" not in text
     # ex3: what differs, no value of the reference
     assert "`the number of losses`" not in text  # that one is right
     assert "`the losses of the 20 steps` is wrong in 18 of its 20 items" in text
@@ -326,7 +326,7 @@ def test_check_a_correct_and_an_unanswered_release(release, tmp_path, capsys):
     assert run(check_main, [str(mine), "--timeout", str(TIMEOUT)]) == 1
     out = capsys.readouterr().out
     assert "You are missing the x·cos x term" in out
-    assert "4.5" not in out  # the answer of ex2 is never shown, not even next to a wrong one
+    assert "5.25" not in out  # the answer of ex2 is never shown, not even next to a wrong one
 
 
 # --- shards, merge, and the fallback without a sandbox --------------------------------------------

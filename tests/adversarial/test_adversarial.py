@@ -177,7 +177,7 @@ def test_feedback_is_small_and_holds_no_hidden_check_or_secret(run):
               if len(line.strip()) > 12]
     assert hidden
     secrets = ["canary-secret-9c41", SECRET, "correct-answer-3b7f", "ESCAPED", "BEGIN SOLUTION",
-               "HIDDEN TESTS", "x * torch.cos(x)", "[4.5, 6.0]", "w.grad.zero_()", *hidden]
+               "HIDDEN TESTS", "x * torch.cos(x)", "[0.0, 5.25]", "w.grad.zero_()", *hidden]
     feedback = sorted((run["out"] / "feedback").iterdir())
     assert len(feedback) == len(run["entries"])
     for path in feedback:
