@@ -13,7 +13,8 @@ import pytest
 import torch as pt
 
 import minigrad as torch
-from minigrad.grading.byhand import attempt, autograd_unavailable, delegating_calls
+from minigrad.grading.byhand import (attempt, attributes_read, autograd_unavailable,
+                                     delegating_calls)
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 UNAVAILABLE = "raised RuntimeError: not available in this exercise"
@@ -145,6 +146,21 @@ def test_wrapping_optim_sgd_is_caught_both_ways():
 
 def test_getattr_with_a_split_string_is_caught_by_the_ast():
     assert delegating_calls(sgd_through_getattr) == ["getattr"]
+
+
+def test_attributes_read_finds_data_however_it_is_reached():
+    def legacy(w, lr):
+        w.data.sub_(lr * w.grad.data)
+
+    def by_dunder(w, lr):
+        d = object.__getattribute__(w, "da" "ta")
+        d -= lr * w.grad
+
+    assert attributes_read(legacy, {"data"}) == ["data"]
+    assert attributes_read(sgd_through_getattr, {"data"}) == ["getattr"]
+    assert attributes_read(by_dunder, {"data"}) == ["__getattribute__"]
+    assert attributes_read(sgd_by_hand, {"data"}) == []
+    assert attributes_read(legacy, {"grad"}) == ["grad"]
 
 
 def test_imports_eval_and_exec_are_caught():

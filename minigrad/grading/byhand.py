@@ -10,6 +10,8 @@ check cell sends what they return with ``check``, and the grader judges it outsi
 - :func:`autograd_unavailable` runs the function with autograd's entry points, minigrad's engine
   and every optimiser's ``step`` replaced by a function that raises, so that a call reached any
   other way (a name bound before, ``vars(torch)[...]``) fails when the function runs;
+- :func:`attributes_read` reads the source for attributes a sheet forbids (``.data``), and for
+  the calls that reach an attribute by a string (``getattr(w, "da" "ta")``, ``vars``);
 - :func:`attempt` turns that failure (any error) into a value the check sends.
 
 This module imports only the standard library and minigrad.
@@ -48,6 +50,26 @@ def delegating_calls(fn, allowed=()):
                 found.add(name)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             found.add("import")
+    return sorted(found)
+
+
+_BY_STRING = frozenset({"getattr", "vars", "__getattribute__", "attrgetter", "eval", "exec"})
+
+
+def attributes_read(fn, names):
+    """The attributes among ``names`` that ``fn``'s source reads (``w.data``), plus the calls
+    that can read any attribute from a string (``getattr``, ``vars``, ``eval``, ...); sorted.
+    ``[]`` for a function that reads none of them."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in names:
+            found.add(node.attr)
+        elif isinstance(node, ast.Call):
+            f = node.func
+            name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", None)
+            if name in _BY_STRING:
+                found.add(name)
     return sorted(found)
 
 
