@@ -180,6 +180,27 @@ def test_the_references_agree_with_pytorch(references):
     J = torch.autograd.functional.jacobian(lambda t: t * t.sum(), x.detach())
     expect("05_vjps_and_the_engine.ipynb", "ex2-ones-vs-diagonal-check#0:predicted_diagonal",
            torch.diagonal(J))
+    # sheet 04: the graph of ((w * w - w) ** 2).sum() and its gradient, as PyTorch builds them
+    w = torch.autograd.Variable(torch.tensor([2.0, -1.0, 3.0]), requires_grad=True)
+    out = ((w * w - w) ** 2).sum()
+    node, chain = out.grad_fn, []
+    while node is not None:
+        chain.append(node.name())
+        node = node.next_functions[0][0] if node.next_functions else None
+    sub = out.grad_fn.next_functions[0][0].next_functions[0][0]
+    sheet = "04_legacy_variable.ipynb"
+    sent = [i["value"] for i in value(sheet, "ex1-creator-chain-check#0:predicted_chain")["items"]]
+    assert sent == chain
+    sent = value(sheet, "ex1-creator-chain-check#0:predicted_sub_inputs")["items"]
+    assert [i["value"] for i in sent] == [n.name() for n, _ in sub.next_functions]
+    assert w.grad_fn is None
+    assert value(sheet, "ex1-creator-chain-check#0:predicted_w_creator") == {"kind": "none"}
+    out.backward()
+    expect(sheet, "ex2-predict-grad-check#0:predicted_grad", w.grad)
+    w = torch.tensor([0.5, 4.0], requires_grad=True)  # update() against optim.SGD's step
+    (w ** 3).sum().backward()
+    torch.optim.SGD([w], lr=0.1).step()
+    expect(sheet, "ex3-modernise-check#1:w after an update with lr = 0.1", w)
     x = torch.tensor([-3.0, -0.5, 0.25, 2.0], dtype=torch.float64, requires_grad=True)
     (x / (1 + x.abs())).sum().backward()
     expect("05_vjps_and_the_engine.ipynb",
