@@ -250,6 +250,10 @@ def graded(release, tmp_path_factory):
         "edits_check": _answered(student, {**right, "ex1-vjp": WRONG["ex1-vjp"]}),
         "missing": _answered(student, right),
         "loops": _answered(student, {**right, "ex1-vjp": "while True:\n    pass"}),
+        "delegates": _answered(student, {**right, "ex1-vjp": """\
+def f_vjp(x, v):  # by hand in name only: autograd through a name no source check knows
+    x = x.detach().requires_grad_()
+    return vars(vars(torch)["auto" "grad"])["gr" "ad"](f(x), x, v)[0]"""}),
         "hardcoded": _answered(student, {**right, "ex1-vjp": """\
 def f_vjp(x, v):  # the values the release shows, returned whatever x is
     return torch.tensor([1.41442874, -0.05775282, -1.38177329, 0.0, 2.07265994, 0.13475657,
@@ -272,6 +276,7 @@ def f_vjp(x, v):  # the values the release shows, returned whatever x is
 
 EXPECTED = {  # student: points per exercise (2, 1, 2)
     "correct": [2, 1, 2],
+    "delegates": [0, 1, 2],     # ex1 by autograd: it fails when run with autograd switched off
     "edits_check": [0, 1, 2],   # wrong ex1 answer; its check cell edited to send 0
     "garbled": [0, 0, 0],
     "hardcoded": [0, 1, 2],     # right on the public points only: the hidden ones catch it
@@ -302,7 +307,7 @@ def test_scores_csv_and_json(graded):
     lines = graded[1].splitlines()
     for student, points in EXPECTED.items():
         assert f"{student}: {sum(points)} / 5" in lines
-    assert lines[-1].startswith("7 submissions graded")
+    assert lines[-1].startswith("8 submissions graded")
 
 
 def _feedback(graded, student):
@@ -331,6 +336,13 @@ def test_feedback_of_a_correct_submission(graded):
     text = _feedback(graded, "correct")
     assert "**Total: 5 / 5 points**" in text
     assert "failed" not in text and "## Notes" not in text
+
+
+def test_feedback_of_a_vjp_that_delegates_to_autograd(graded):
+    text = _feedback(graded, "delegates")
+    assert "| `ex1-vjp` | 0 / 2 | failed |" in text
+    assert "not available in this exercise" in text  # what it sent: the error, not a tensor
+    assert "f_vjp(x, v) is v · f'(x), element by element" in text  # the check's hint
 
 
 def test_hidden_checks_catch_hardcoded_values(graded):
