@@ -131,8 +131,8 @@ def test_the_references_agree_with_pytorch(references):
         got = flat(references[sheet][1].values[key]["value"])
         assert got == pytest.approx(tensor.detach().flatten().tolist()), (sheet, key)
 
-    x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
-    (3 * (x + 2) ** 2).mean().backward()
+    x = torch.tensor([[1.0, -2.0], [0.5, 3.0]], requires_grad=True)
+    (x * (x - 1) ** 2).mean().backward()
     expect("01_vjp_of_an_op.ipynb", "ex1-vjp-check#0:f_vjp(x, v)",
            torch.linspace(0.5, 2.0, 7, dtype=torch.float64) *
            (torch.sin(t := torch.linspace(-3.0, 3.0, 7, dtype=torch.float64)) +
@@ -143,6 +143,18 @@ def test_the_references_agree_with_pytorch(references):
         (w * 5).sum().backward()
     (w * w).sum().backward()
     expect("02_accumulate_and_step.ipynb", "ex1-accumulate-check#0:predicted_grad", w.grad)
+    for cell, steps, lr in [(0, 5, 0.05), (1, 3, 0.2)]:  # sgd_step against optim.SGD's steps
+        xs = torch.tensor([[1.0, 0.0, 2.0], [0.0, 1.0, -1.0], [1.0, 1.0, 0.0], [2.0, -1.0, 1.0]])
+        ys = torch.tensor([3.0, -1.0, 0.5, 2.0])
+        w, b = torch.zeros(3, requires_grad=True), torch.zeros(1, requires_grad=True)
+        optimizer = torch.optim.SGD([w, b], lr=lr)
+        for _ in range(steps):
+            ((xs @ w + b - ys) ** 2).mean().backward()
+            optimizer.step()
+            optimizer.zero_grad()
+        suffix = " after 5 steps" if cell == 0 else " after 3 steps with lr = 0.2"
+        expect("02_accumulate_and_step.ipynb", f"ex2-sgd-step-check#{cell}:w{suffix}", w)
+        expect("02_accumulate_and_step.ipynb", f"ex2-sgd-step-check#{cell}:b{suffix}", b)
     A = torch.tensor([[1.0, 2.0, 0.0], [0.0, 1.0, 3.0], [4.0, 0.0, 1.0]])
     x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
     (A @ x).backward(torch.ones(3))
@@ -168,15 +180,47 @@ def test_the_references_agree_with_pytorch(references):
     J = torch.autograd.functional.jacobian(lambda t: t * t.sum(), x.detach())
     expect("05_vjps_and_the_engine.ipynb", "ex2-ones-vs-diagonal-check#0:predicted_diagonal",
            torch.diagonal(J))
-    # make_grad's errors are backward()'s own
-    vector = torch.ones(3, requires_grad=True) * 2
-    for label, grad in [("vector, None", None), ("vector, ones(2)", torch.ones(2)),
-                        ("vector, 2.5", 2.5)]:
-        with pytest.raises((RuntimeError, TypeError)) as e:
-            torch.autograd.backward([vector], [grad], retain_graph=True)
-        sent = references["05_vjps_and_the_engine.ipynb"][1].values[
-            f"ex3-make-grad-check#0:make_grad({label})"]["value"]["items"]
-        assert [i["value"] for i in sent] == [type(e.value).__name__, str(e.value)], label
+    # sheet 04: the graph of ((w * w - w) ** 2).sum() and its gradient, as PyTorch builds them
+    w = torch.autograd.Variable(torch.tensor([2.0, -1.0, 3.0]), requires_grad=True)
+    out = ((w * w - w) ** 2).sum()
+    node, chain = out.grad_fn, []
+    while node is not None:
+        chain.append(node.name())
+        node = node.next_functions[0][0] if node.next_functions else None
+    sub = out.grad_fn.next_functions[0][0].next_functions[0][0]
+    sheet = "04_legacy_variable.ipynb"
+    sent = [i["value"] for i in value(sheet, "ex1-creator-chain-check#0:predicted_chain")["items"]]
+    assert sent == chain
+    sent = value(sheet, "ex1-creator-chain-check#0:predicted_sub_inputs")["items"]
+    assert [i["value"] for i in sent] == [n.name() for n, _ in sub.next_functions]
+    assert w.grad_fn is None
+    assert value(sheet, "ex1-creator-chain-check#0:predicted_w_creator") == {"kind": "none"}
+    out.backward()
+    expect(sheet, "ex2-predict-grad-check#0:predicted_grad", w.grad)
+    w = torch.tensor([0.5, 4.0], requires_grad=True)  # update() against optim.SGD's step
+    (w ** 3).sum().backward()
+    torch.optim.SGD([w], lr=0.1).step()
+    expect(sheet, "ex3-modernise-check#1:w after an update with lr = 0.1", w)
+    x = torch.tensor([-3.0, -0.5, 0.25, 2.0], dtype=torch.float64, requires_grad=True)
+    (x / (1 + x.abs())).sum().backward()
+    expect("05_vjps_and_the_engine.ipynb",
+           "ex1-function-check#0:the gradient of Softsign.apply(x).sum()", x.grad)
+    # what backward() does with its gradient argument: PyTorch's x.grad, or its error's name
+    cases = {"a": lambda x: (x * x).sum().backward(torch.tensor(2.0)),
+             "b": lambda x: (x * x).sum().backward(torch.ones(1)),
+             "c": lambda x: (x * x)[:1].backward(),
+             "d": lambda x: (x * x).backward(torch.ones(1, 3)),
+             "e": lambda x: (x * x).backward(2.0),
+             "f": lambda x: (x * x).sum().backward(torch.tensor(2.0, dtype=torch.float64))}
+    for case, run in cases.items():
+        x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        key = f"ex3-backward-gradient-check#0:case {case}"
+        try:
+            run(x)
+        except (RuntimeError, TypeError) as e:
+            assert value("05_vjps_and_the_engine.ipynb", key) == type(e).__name__, case
+        else:
+            expect("05_vjps_and_the_engine.ipynb", key, x.grad)
 
 
 # --- minigrad-assign and minigrad-grade on sheet 01 ----------------------------------------------
@@ -191,7 +235,7 @@ def release(references, tmp_path_factory):
 
 
 WRONG = {"ex1-vjp": "def f_vjp(x, v):\n    return v * torch.sin(x)",
-         "ex2-predict": "predicted_grad = [[18.0, 24.0], [30.0, 36.0]]",
+         "ex2-predict": "predicted_grad = [[0.0, 21.0], [-0.25, 16.0]]",
          "ex3-zero-grad": "def train(steps=20, lr=0.1):\n    return train_broken(steps, lr)"}
 
 
@@ -206,6 +250,10 @@ def graded(release, tmp_path_factory):
         "edits_check": _answered(student, {**right, "ex1-vjp": WRONG["ex1-vjp"]}),
         "missing": _answered(student, right),
         "loops": _answered(student, {**right, "ex1-vjp": "while True:\n    pass"}),
+        "delegates": _answered(student, {**right, "ex1-vjp": """\
+def f_vjp(x, v):  # by hand in name only: autograd through a name no source check knows
+    x = x.detach().requires_grad_()
+    return vars(vars(torch)["auto" "grad"])["gr" "ad"](f(x), x, v)[0]"""}),
         "hardcoded": _answered(student, {**right, "ex1-vjp": """\
 def f_vjp(x, v):  # the values the release shows, returned whatever x is
     return torch.tensor([1.41442874, -0.05775282, -1.38177329, 0.0, 2.07265994, 0.13475657,
@@ -228,6 +276,7 @@ def f_vjp(x, v):  # the values the release shows, returned whatever x is
 
 EXPECTED = {  # student: points per exercise (2, 1, 2)
     "correct": [2, 1, 2],
+    "delegates": [0, 1, 2],     # ex1 by autograd: it fails when run with autograd switched off
     "edits_check": [0, 1, 2],   # wrong ex1 answer; its check cell edited to send 0
     "garbled": [0, 0, 0],
     "hardcoded": [0, 1, 2],     # right on the public points only: the hidden ones catch it
@@ -258,7 +307,7 @@ def test_scores_csv_and_json(graded):
     lines = graded[1].splitlines()
     for student, points in EXPECTED.items():
         assert f"{student}: {sum(points)} / 5" in lines
-    assert lines[-1].startswith("7 submissions graded")
+    assert lines[-1].startswith("8 submissions graded")
 
 
 def _feedback(graded, student):
@@ -273,9 +322,9 @@ def test_feedback_says_what_is_wrong_without_the_answer(graded):
     assert "Expected: `tensor([1.41443, -0.0577528," in text
     assert "You are missing the x·cos x term" in text
     # ex2's answer is never shown; the hint of the known wrong answer is
-    assert "`predicted_grad` is wrong in 2 of its 2 items; yours is `[[18, 24], [30, 36]]`" in text
+    assert "`predicted_grad` is wrong in 2 of its 2 items; yours is `[[0, 21], [-0.25, 16]]`" in text
     assert "each counts a quarter" in text
-    assert "4.5" not in text
+    assert "5.25" not in text
     # ex3: what differs, no value of the reference
     assert "`the number of losses`" not in text  # that one is right
     assert "`the losses of the 20 steps` is wrong in 18 of its 20 items" in text
@@ -287,6 +336,13 @@ def test_feedback_of_a_correct_submission(graded):
     text = _feedback(graded, "correct")
     assert "**Total: 5 / 5 points**" in text
     assert "failed" not in text and "## Notes" not in text
+
+
+def test_feedback_of_a_vjp_that_delegates_to_autograd(graded):
+    text = _feedback(graded, "delegates")
+    assert "| `ex1-vjp` | 0 / 2 | failed |" in text
+    assert "not available in this exercise" in text  # what it sent: the error, not a tensor
+    assert "f_vjp(x, v) is v · f'(x), element by element" in text  # the check's hint
 
 
 def test_hidden_checks_catch_hardcoded_values(graded):
@@ -326,7 +382,7 @@ def test_check_a_correct_and_an_unanswered_release(release, tmp_path, capsys):
     assert run(check_main, [str(mine), "--timeout", str(TIMEOUT)]) == 1
     out = capsys.readouterr().out
     assert "You are missing the x·cos x term" in out
-    assert "4.5" not in out  # the answer of ex2 is never shown, not even next to a wrong one
+    assert "5.25" not in out  # the answer of ex2 is never shown, not even next to a wrong one
 
 
 # --- shards, merge, and the fallback without a sandbox --------------------------------------------

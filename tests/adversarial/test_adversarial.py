@@ -172,12 +172,14 @@ def test_no_process_is_left(run):
 
 def test_feedback_is_small_and_holds_no_hidden_check_or_secret(run):
     sheet = nbformat.read(str(SHEET), as_version=4)
+    public = {line.strip() for c in sheet.cells if c.cell_type == "code"
+              for line in split_hidden(c.source)[0].split("\n")}
     hidden = [line.strip() for c in sheet.cells if c.cell_type == "code"
               for region in split_hidden(c.source)[1] for line in region.split("\n")
-              if len(line.strip()) > 12]
+              if len(line.strip()) > 12 and line.strip() not in public]  # public: no secret
     assert hidden
     secrets = ["canary-secret-9c41", SECRET, "correct-answer-3b7f", "ESCAPED", "BEGIN SOLUTION",
-               "HIDDEN TESTS", "x * torch.cos(x)", "[4.5, 6.0]", "w.grad.zero_()", *hidden]
+               "HIDDEN TESTS", "x * torch.cos(x)", "[0.0, 5.25]", "w.grad.zero_()", *hidden]
     feedback = sorted((run["out"] / "feedback").iterdir())
     assert len(feedback) == len(run["entries"])
     for path in feedback:
