@@ -5,7 +5,6 @@
     python -m benchmarks --threads 1 --backends minigrad,numpy,torch --workloads per_op
 """
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -60,10 +59,7 @@ def main(argv=None):
     print(text)
     out = args.out if args.out is not None else (None if args.quick else DEFAULT_OUT)
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "latest.json").write_text(json.dumps(result, indent=1) + "\n")
-        (out / "latest.md").write_text(text + "\n")
-        print(f"wrote {out / 'latest.json'} and {out / 'latest.md'}", file=sys.stderr)
+        runner.save(out, "latest", result, text)
     for problem in problems:
         print(f"FAILED: {problem}", file=sys.stderr)
     if not problems:

@@ -34,7 +34,7 @@ from minigrad.grading._notebook import write_notebook
 from minigrad.grading._sandbox import sandbox_problem
 from minigrad.grading.grade import load_sheet
 
-from .runner import machine
+from .runner import machine, save
 
 ROOT = Path(__file__).resolve().parent.parent
 SHEETS = ROOT / "notebooks" / "exercises"
@@ -244,10 +244,7 @@ def main(argv=None):
     print(text)
     out = args.out if args.out is not None else (None if args.quick else DEFAULT_OUT)
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "grading.json").write_text(json.dumps(result, indent=1) + "\n")
-        (out / "grading.md").write_text(text + "\n")
-        print(f"wrote {out / 'grading.json'} and {out / 'grading.md'}", file=sys.stderr)
+        save(out, "grading", result, text)
     problems = [p for r in result["sheets"] for p in r["problems"]]
     for p in problems:
         print(f"FAILED: {p}", file=sys.stderr)

@@ -237,3 +237,11 @@ def run(quick, thread_settings, backends=None, workloads=None, rounds=1):
     return {"mode": "quick" if quick else "full", "rounds": rounds, "started": started,
             "machine": info,
             "workloads": {k: WORKLOADS[k]["title"] for k in workloads}, "runs": runs}
+
+
+def save(out, stem, result, text):
+    """Write ``result`` as ``out/stem.json`` and ``text`` as ``out/stem.md``; say so on stderr."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{stem}.json").write_text(json.dumps(result, indent=1) + "\n")
+    (out / f"{stem}.md").write_text(text + "\n")
+    print(f"wrote {out / (stem + '.json')} and {out / (stem + '.md')}", file=sys.stderr)
