@@ -110,7 +110,12 @@ class Optimizer:
         zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def _params_with_grad(self, group):
-        return [p for p in group["params"] if p.grad is not None]
+        """``(p, x, g)`` for each parameter of ``group`` that has a gradient: the parameter, its
+        data and its gradient's (negated with ``maximize``)."""
+        for p in group["params"]:
+            if p.grad is not None:
+                g = p.grad._data
+                yield p, p._data, (-g if group["maximize"] else g)
 
     def _closure(self, closure):
         if closure is None:
@@ -210,9 +215,7 @@ class SGD(Optimizer):
         for group in self.param_groups:
             lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
             wd = group["weight_decay"]
-            for p in self._params_with_grad(group):
-                x = p._data
-                g = p.grad._data if not group["maximize"] else -p.grad._data
+            for p, x, g in self._params_with_grad(group):
                 if wd != 0:
                     g = g + _f(wd, x) * x
                 if momentum != 0:
@@ -258,9 +261,7 @@ class Adam(Optimizer):
         for group in self.param_groups:
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
             wd = group["weight_decay"]
-            for p in self._params_with_grad(group):
-                x = p._data
-                g = p.grad._data if not group["maximize"] else -p.grad._data
+            for p, x, g in self._params_with_grad(group):
                 state = self.state.setdefault(p, {})
                 if not state:
                     state["step"] = Tensor._make(np.array(0.0, dtype=np.float32))
@@ -319,9 +320,7 @@ class RMSprop(Optimizer):
         for group in self.param_groups:
             lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
             wd, momentum = group["weight_decay"], group["momentum"]
-            for p in self._params_with_grad(group):
-                x = p._data
-                g = p.grad._data if not group["maximize"] else -p.grad._data
+            for p, x, g in self._params_with_grad(group):
                 state = self.state.setdefault(p, {})
                 if not state:
                     state["step"] = Tensor._make(np.array(0.0, dtype=np.float32))
