@@ -13,36 +13,8 @@ from ._nested import from_nested
 from ._tensor import Size as _Size
 from ._tensor import Tensor
 
-_seed = int(np.random.SeedSequence().entropy) % 2 ** 64  # from the OS, as PyTorch's default
-_rng = np.random.default_rng(_seed)
-
-
-class _DefaultGenerator(Generator):
-    """``minigrad.default_generator``: the generator every random function uses by default."""
-
-    def __init__(self):  # its state is the module's ``_rng``, shared with manual_seed
-        pass
-
-    @property
-    def _rng(self):
-        return _rng
-
-    @_rng.setter
-    def _rng(self, value):
-        global _rng
-        _rng = value
-
-    @property
-    def _seed(self):
-        return _seed
-
-    @_seed.setter
-    def _seed(self, value):
-        global _seed
-        _seed = value
-
-
-default_generator = _DefaultGenerator()
+# the generator every random function uses by default, seeded from the OS as PyTorch's is
+default_generator = Generator()
 
 
 def manual_seed(seed):
@@ -63,7 +35,7 @@ def initial_seed():
 
 def _rng_of(generator):
     """The numpy generator to draw from: ``generator``'s, or the default one."""
-    return _rng if generator is None else generator._rng
+    return (default_generator if generator is None else generator)._rng
 
 
 def _finish(data, dtype, requires_grad, device=None, who=None):
@@ -361,5 +333,5 @@ def normal(mean, std, size=None, *, requires_grad=False):
                         "torch.Generator generator = None, Tensor out = None)\n")
     shape = _size((size,), "normal")
     _args.check_allocation(shape, np.float32)
-    return _finish(_rng.normal(mean, std, shape).astype(np.float32), None, requires_grad,
-                   None, "normal")
+    return _finish(_rng_of(None).normal(mean, std, shape).astype(np.float32), None,
+                   requires_grad, None, "normal")

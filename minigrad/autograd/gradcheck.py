@@ -237,5 +237,5 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
 def _random_like(x):
     """Uniform in [-1, 1), x's shape and (floating) dtype, requiring grad (minigrad's RNG)."""
     dtype = x.dtype if x.is_floating_point() else _dtype.float64
-    data = _creation._rng.uniform(-1, 1, x.shape).astype(dtype.np)
+    data = _creation.default_generator._rng.uniform(-1, 1, x.shape).astype(dtype.np)
     return Tensor._make(data).requires_grad_(True)
