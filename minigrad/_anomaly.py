@@ -48,7 +48,7 @@ def run(call, node, g):
         if check_nan:
             for i, (gi, (child, _)) in enumerate(zip(sent, node.next_functions)):
                 # a gradient for an input that needs none is never sent, so never checked
-                if gi is not None and child is not None and np.isnan(gi._data).any():
+                if gi is not None and child is not None and np.isnan(getattr(gi, "_data", gi)).any():
                     raise RuntimeError(f"Function '{node.name()}' returned nan values in its "
                                        f"{i}th output.")
     except Exception:

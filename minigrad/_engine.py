@@ -3,23 +3,131 @@
 ``backward_steps`` walks the graph from the roots in PyTorch's order (a node runs once every
 gradient for it has arrived; among ready nodes the newest first) and yields one ``Step`` per node
 it runs. ``backward()``, ``autograd.grad()`` and the step-through widget all consume it.
+
+The loop is the plain algorithm: count each node's dependencies, keep a queue of ready nodes, run
+a node's VJP, sum what it sends into its children's buffers, accumulate into the leaves. What
+PyTorch adds is kept out of the loop, each addition in a function of its own below it:
+
+- ``_arrived``: tensor hooks, ``retain_grad`` and ``autograd.grad``'s capture, on the gradient
+  that has arrived at a node;
+- ``_run_node``: the node's pre- and post-hooks around its VJP, and anomaly mode;
+- ``_fit``: a gradient summed back over broadcast axes and cast to its input's dtype;
+- ``_accumulate``: into a leaf's ``.grad``, then the leaf's post-accumulate hooks;
+- ``_needed``: with ``autograd.grad(inputs=...)`` only the nodes between roots and inputs run.
+
+A plain pass (``create_graph=False``) moves numpy arrays from node to node and runs each VJP on
+them (``_math``); with ``create_graph=True`` the gradients are tensors and every VJP is recorded.
 """
+import contextlib
 import heapq
-from typing import NamedTuple
+
+import numpy as np
 
 from . import _anomaly
 from . import _grad_mode
 from . import _hooks
-from ._graph import AccumulateGrad, sum_to_shape
+from . import _math
+from ._graph import AccumulateGrad
 from ._tensor import Tensor
 
 
-class Step(NamedTuple):
-    """One node run by the backward pass."""
+def backward_steps(roots, grads, retain_graph=False, create_graph=False, capture=None,
+                   accumulate=True):
+    """Run the backward pass from ``roots`` (nodes) seeded with ``grads``, yielding each Step.
 
-    node: object  # the grad_fn (or AccumulateGrad) that ran
-    grad_output: object  # the gradient that arrived at it (summed over every path)
-    grad_inputs: tuple  # what it sent along each of its next_functions (None where nothing)
+    capture: for ``autograd.grad``, a dict {node: None} to fill with the gradient arriving at each
+    of those nodes instead of accumulating into any leaf's ``.grad``.
+    accumulate: False for a dry run that leaves every ``.grad`` untouched (leaves and retain_grad
+    tensors alike) and calls no hook, so that the gradient flow can be shown without side effects.
+    """
+    plain = not create_graph  # numpy arrays flow: nothing will differentiate these gradients
+    deps = _count_dependencies(roots)
+    needed = _needed(roots, deps, capture) if capture is not None else None
+    buffers = {}  # node -> the sum of the gradients that have arrived at it so far
+    for node, g in zip(roots, grads):
+        g = g._data if plain else g
+        buffers[node] = buffers[node] + g if node in buffers else g
+    ready = []  # (seq, node): the newest node first
+    for i, node in enumerate(roots):  # in order, as PyTorch's graph root hands them on
+        if deps.get(node, 0) == 0 and node not in roots[i + 1:]:
+            heapq.heappush(ready, (node.seq, node))
+    quiet = _quiet_numpy()
+    with _grad_mode.set_grad_enabled(create_graph):
+        while ready:
+            node = heapq.heappop(ready)[1]
+            g = buffers.pop(node)
+            if capture is not None or node._hooks is not None or node._retained is not None:
+                g = _arrived(node, g, create_graph, capture, accumulate)
+                if needed is not None and node not in needed:
+                    continue
+            if isinstance(node, AccumulateGrad):
+                if capture is None and accumulate:
+                    _accumulate(node.variable, g, create_graph)
+                yield Step(node, g, ())
+                continue
+            with quiet():  # 1/0 is inf and 0/0 nan silently, as in PyTorch
+                grads = _run_node(node, g, accumulate)
+                sent = []  # what goes along each edge, fitted to its input's shape and dtype
+                for (child, _), gi, dtype, shape in zip(node.next_functions, grads,
+                                                        *node.input_meta):
+                    if child is None:
+                        sent.append(None)
+                        continue
+                    if gi is not None:
+                        meta = gi if plain else gi._data
+                        if meta.shape != shape or meta.dtype != dtype:
+                            gi = _fit(gi, dtype, shape)
+                        if needed is None or child in needed or child in capture:
+                            buffers[child] = buffers[child] + gi if child in buffers else gi
+                    sent.append(gi)
+                    deps[child] -= 1  # a None gradient (zero) still counts as arrived
+                    if deps[child] == 0 and child in buffers:
+                        heapq.heappush(ready, (child.seq, child))
+            if not retain_graph:
+                node.release()
+            yield Step(node, g, tuple(sent))
+
+
+class Step:
+    """One node run by the backward pass: the node, the gradient that arrived at it (summed over
+    every path) and what it sent along each of its next_functions (None where nothing).
+
+    The gradients are tensors; a plain pass hands numpy arrays from node to node, and a step
+    wraps them only when they are read."""
+
+    __slots__ = ("node", "_grad_output", "_grad_inputs")
+
+    def __init__(self, node, grad_output, grad_inputs):
+        self.node = node
+        self._grad_output = grad_output
+        self._grad_inputs = grad_inputs
+
+    @property
+    def grad_output(self):
+        g = self._grad_output
+        if g is not None and not isinstance(g, Tensor):
+            g = self._grad_output = Tensor._make(np.asarray(g))
+        return g
+
+    @property
+    def grad_inputs(self):
+        grads = self._grad_inputs
+        if not isinstance(grads, tuple) or any(
+                g is not None and not isinstance(g, Tensor) for g in grads):
+            grads = self._grad_inputs = tuple(
+                g if g is None or isinstance(g, Tensor) else Tensor._make(np.asarray(g))
+                for g in grads)
+        return grads
+
+    def __iter__(self):
+        return iter((self.node, self.grad_output, self.grad_inputs))
+
+    def __eq__(self, other):
+        return isinstance(other, Step) and tuple(self) == tuple(other)
+
+    def __repr__(self):
+        return (f"Step(node={self.node!r}, grad_output={self.grad_output!r}, "
+                f"grad_inputs={self.grad_inputs!r})")
 
 
 def _count_dependencies(roots):
@@ -39,6 +147,7 @@ def _count_dependencies(roots):
     return deps
 
 
+# ---- what PyTorch adds to the plain algorithm --------------------------------------------------
 def _needed(roots, deps, targets):
     """The nodes on some path from the roots to a target (so nothing else is run)."""
     order, remaining = [], dict(deps)
@@ -58,120 +167,97 @@ def _needed(roots, deps, targets):
     return needed
 
 
-def backward_steps(roots, grads, retain_graph=False, create_graph=False, capture=None,
-                   accumulate=True):
-    """Run the backward pass from ``roots`` (nodes) seeded with ``grads``, yielding each Step.
-
-    capture: for ``autograd.grad``, a dict {node: None} to fill with the gradient arriving at each
-    of those nodes instead of accumulating into any leaf's ``.grad``.
-    accumulate: False for a dry run that leaves every ``.grad`` untouched (leaves and retain_grad
-    tensors alike) and calls no hook, so that the gradient flow can be shown without side effects.
-    """
-    deps = _count_dependencies(roots)
-    needed = _needed(roots, deps, capture) if capture is not None else None
-    buffers = {}
-    for node, g in zip(roots, grads):
-        buffers[node] = buffers[node] + g if node in buffers else g
-    ready = []
-    for i, node in enumerate(roots):  # in order, as PyTorch's graph root hands them on
-        if deps.get(node, 0) == 0 and node not in roots[i + 1:]:
-            heapq.heappush(ready, (node.seq, node))
-    call = _call if accumulate else _apply  # a dry run calls no hook
-    with _grad_mode.set_grad_enabled(create_graph):
-        while ready:
-            node = heapq.heappop(ready)[1]
-            g = buffers.pop(node)
-            if node._hooks is not None and accumulate:  # tensor hooks see (may replace) g first
-                g = node._hooks.run_tensor_hooks(g)
-            if node._retained is not None and accumulate:  # retain_grad: after the tensor hooks
-                _retain(node, g, create_graph)
-            if capture is not None and node in capture:
-                capture[node] = g
-            if needed is not None and node not in needed:
-                continue
-            if isinstance(node, AccumulateGrad):
-                if capture is None and accumulate:
-                    _accumulate(node.variable, g, create_graph)
-                    _hooks.run_post_accumulate(node.variable)  # hooks that read the new .grad
-                yield Step(node, g, ())
-                continue
-            grads_in = call(node, g) if not _anomaly.enabled else _anomaly.run(call, node, g)
-            sent = []
-            for (child, _), gi, dtype, shape in zip(node.next_functions, grads_in,
-                                                    *node.input_meta):
-                if child is None:
-                    sent.append(None)
-                    continue
-                if gi is not None and (gi._data.shape != shape or gi._data.dtype != dtype):
-                    gi = _fit(gi, dtype, shape)
-                sent.append(gi)
-                deps[child] -= 1  # a None gradient (zero) still counts as arrived
-                wanted = needed is None or child in needed or child in capture
-                if gi is not None and wanted:  # else: off every path to autograd.grad's inputs
-                    buffers[child] = buffers[child] + gi if child in buffers else gi
-                if deps[child] == 0 and child in buffers:
-                    heapq.heappush(ready, (child.seq, child))
-            if not retain_graph:
-                node.release()
-            yield Step(node, g, tuple(sent))
+def _arrived(node, g, create_graph, capture, accumulate):
+    """The gradient that has arrived at ``node``, as its tensor hooks leave it (they may replace
+    it), after ``retain_grad`` has kept it and ``autograd.grad`` has captured it. A dry run calls
+    no hook and keeps nothing."""
+    if accumulate and (node._hooks is not None or node._retained is not None):
+        t = _tensor(g)
+        if node._hooks is not None:  # tensor hooks see (may replace) the gradient first
+            t = node._hooks.run_tensor_hooks(t)
+        if node._retained is not None:  # retain_grad: after the tensor hooks
+            tensor = node._retained()
+            if tensor is not None:
+                _accumulate(tensor, t, create_graph, hooks=False)
+        g = t if create_graph else t._data
+    if capture is not None and node in capture:
+        capture[node] = _tensor(g)
+    return g
 
 
-def _apply(node, g):
-    """The node's backward alone, without its hooks."""
-    return node.apply(g)
-
-
-def _call(node, g):
-    """The node's backward, between its pre-hooks and post-hooks when it has any."""
-    hooks = node._hooks
+def _run_node(node, g, accumulate):
+    """The node's VJP, between its pre-hooks and post-hooks when it has any (a dry run calls no
+    hook); in anomaly mode, checked for NaN and traced back to the forward code on error."""
+    hooks = node._hooks if accumulate else None
+    if hooks is None and not _anomaly.enabled:
+        return node.vjp(g)
     if hooks is None:
-        return node.apply(g)
-    g = hooks.run_pre(g)
-    grads = node.apply(g)
+        return _anomaly.run(_vjp, node, g)
+    tensors = isinstance(g, Tensor)
+    g = hooks.run_pre(_tensor(g))
+    grads = _anomaly.run(_vjp, node, g) if _anomaly.enabled else node.vjp(g)
     if hooks.post:  # post-hooks see the gradients as they will be sent (shapes and dtypes fixed)
         grads = hooks.run_post([None if gi is None or child is None else _fit(gi, dtype, shape)
                                 for (child, _), gi, dtype, shape in zip(
                                     node.next_functions, grads, *node.input_meta)], g)
-    return grads
+    return [gi if gi is None or tensors else gi._data for gi in grads]
+
+
+def _vjp(node, g):
+    return node.vjp(g)
 
 
 def _fit(g, dtype, shape):
-    """g summed back over broadcast axes and cast to its input's dtype."""
-    g = sum_to_shape(g, shape)
-    return g if g._data.dtype == dtype else g.to(dtype)
+    """g summed back over broadcast axes and cast to its input's dtype (arrays or tensors)."""
+    g = _math.sum_to(g, shape)
+    if isinstance(g, Tensor):
+        return g if g._data.dtype == dtype else g.to(dtype)
+    return g if g.dtype == dtype else np.asarray(g).astype(dtype)
 
 
-def _accumulate(leaf, g, create_graph):
-    """leaf.grad += g (a fresh tensor the first time; part of the graph with create_graph)."""
+def _accumulate(leaf, g, create_graph, hooks=True):
+    """leaf.grad += g (a fresh tensor the first time; part of the graph with create_graph), then
+    the leaf's post-accumulate hooks, which read the new .grad."""
     if leaf._grad is None:
         if not create_graph:  # a fresh copy: .grad never shares memory with a gradient in flight
-            leaf._grad = Tensor._make(g._data.copy())
+            leaf._grad = Tensor._make(np.array(g._data if isinstance(g, Tensor) else g))
         else:  # the copy is recorded, as PyTorch's: a leaf's .grad is copied into fresh memory
             # (CopyBackwards), a retained non-leaf's is cloned (CloneBackward0)
             leaf._grad = _copy_into_new(g) if leaf.grad_fn is None else g.clone()
-        return
-    if not create_graph:
-        g = g.detach()
-    if create_graph or leaf._grad.requires_grad:
-        leaf._grad = leaf._grad + g
+    elif create_graph or leaf._grad.requires_grad:
+        leaf._grad = leaf._grad + (g if create_graph else _tensor(g).detach())
     else:
-        leaf._grad._data += g._data
+        leaf._grad._data += g._data if isinstance(g, Tensor) else g
         leaf._grad._vc[0] += 1
+    if hooks:
+        _hooks.run_post_accumulate(leaf)
 
 
 def _copy_into_new(g):
     """g copied into new memory by a recorded copy (``empty(...).copy_(g)``)."""
-    import numpy as np
     from .ops import OPS
     from ._graph import apply
     return apply(OPS["index_put"], np.zeros_like(g._data), g, key=(Ellipsis,),
                  name="CopyBackwards")
 
 
-def _retain(node, g, create_graph):
-    tensor = node._retained()
-    if tensor is not None:
-        _accumulate(tensor, g, create_graph)
+def _tensor(g):
+    """A gradient as a tensor (a plain pass moves numpy arrays)."""
+    return g if g is None or isinstance(g, Tensor) else Tensor._make(np.asarray(g))
+
+
+def _quiet_numpy():
+    """A context for the loop's numpy work with floating-point warnings off; nothing to do when
+    the caller (``run_backward``) has already turned them off for the whole pass."""
+    if np.geterr() == _QUIET:
+        return lambda: _NOTHING
+    return lambda: np.errstate(all="ignore")
+
+
+_NOTHING = contextlib.nullcontext()
+
+
+_QUIET = {"divide": "ignore", "over": "ignore", "under": "ignore", "invalid": "ignore"}
 
 
 def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None):
@@ -198,8 +284,9 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None)
             if node is None:
                 raise RuntimeError("One of the differentiated Tensors does not require grad")
             capture[node] = None
-    for _ in backward_steps(roots, grad_tensors, retain_graph, create_graph, capture):
-        pass
+    with np.errstate(all="ignore"):
+        for _ in backward_steps(roots, grad_tensors, retain_graph, create_graph, capture):
+            pass
     if capture is None:
         return None
     return tuple(capture[edge_to(t)] for t in inputs)

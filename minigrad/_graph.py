@@ -157,16 +157,28 @@ class Node:
         return self._saved[name].unpack(self)
 
     def apply(self, g):
-        """Input gradients for upstream gradient ``g``: one per entry of next_functions."""
-        kwargs = self.saved_tensors()
-        shapes = self.input_meta[1]
-        for name in self.op.shapes:  # ``shapes``: every input's; ``x_shape``: that input's
-            kwargs[name] = shapes if name == "shapes" else shapes[self.op.inputs.index(name[:-6])]
-        for name in self.op.attrs:
+        """Input gradients for upstream gradient ``g`` (a tensor): one per entry of
+        next_functions."""
+        return self.vjp(g)
+
+    def vjp(self, g):
+        """The op's VJP on ``g``, in the kind of ``g``: numpy arrays in a plain backward pass,
+        tensors (recorded) with ``create_graph``. One gradient per entry of next_functions."""
+        saved = self._saved
+        if saved is None:
+            self.saved_tensors()  # raises: the graph was freed
+        arrays = not isinstance(g, Tensor)
+        kwargs = {name: s.unpack(self, arrays) for name, s in saved.items()} if saved else {}
+        op = self.op
+        if op.shapes:  # ``shapes``: every input's; ``x_shape``: that input's
+            shapes = self.input_meta[1]
+            for name in op.shapes:
+                kwargs[name] = shapes if name == "shapes" else shapes[op.inputs.index(name[:-6])]
+        for name in op.attrs:
             kwargs[name] = self.attrs[name]
-        if self.op.needs_input_grad:
+        if op.needs_input_grad:
             kwargs["needs_input_grad"] = tuple([c is not None for c, _ in self.next_functions])
-        grads = self.op.vjp(g, **kwargs)
+        grads = op.vjp(g, **kwargs)
         return grads if isinstance(grads, (tuple, list)) else (grads,)
 
     def release(self):
@@ -241,7 +253,9 @@ class SavedTensor:
             self.source = (tensor.grad_fn, tensor._requires_grad)
             self.tensor = self.data = None
 
-    def unpack(self, node):
+    def unpack(self, node, arrays=False):
+        """The saved tensor, checked against in-place changes since it was saved; its numpy
+        array when ``arrays`` (a plain backward pass: a Python number stays a number)."""
         if self.version_counter[0] != self.version and self.checked and \
                 self.unpack_hook is None:
             t = self.tensor
@@ -261,9 +275,16 @@ class SavedTensor:
                 raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor but "
                                 f"got result of type {type(value).__name__}")
             grad_fn, requires_grad = self.source
+            if arrays:
+                return value._data
             t = Tensor._make(value._data, node if self.is_output else grad_fn)
             t._requires_grad = requires_grad and t.grad_fn is None
             return t
+        if arrays:
+            if self.is_output:
+                return self.data
+            t = self.tensor
+            return t._data.item() if t._wrapped else t._data
         if not self.is_output:
             return self.tensor
         return Tensor._make(self.data, node)
@@ -350,8 +371,8 @@ class _SavedList:
     def __init__(self, tensors):
         self.items = [SavedTensor(t, False) for t in tensors]
 
-    def unpack(self, node):
-        return [s.unpack(node) for s in self.items]
+    def unpack(self, node, arrays=False):
+        return [s.unpack(node, arrays) for s in self.items]
 
 
 def _cast_inputs(op, tensors):
@@ -388,23 +409,3 @@ def _cast_inputs(op, tensors):
 def _c_name(d):
     return {"float32": "float", "float64": "double", "int64": "long", "int32": "int",
             "float16": "c10::Half"}.get(d.name, d.name)
-
-
-def sum_to_shape(g, shape):
-    """Undo broadcasting once, for every op: sum ``g`` over the axes that were broadcast."""
-    have = g._data.shape
-    if have == shape:
-        return g
-    if not shape:  # to a 0-d tensor: one plain sum (SumBackward0 with create_graph, as PyTorch)
-        return g.sum()
-    lead = len(have) - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, n in enumerate(shape) if n == 1 and have[i + lead] != 1)
-    if axes:
-        g = g.sum(axes, keepdim=True)
-    return g.reshape(shape) if g._data.shape != shape else g
-
-
-def as_array(x):
-    """numpy view of a tensor's data (for non-differentiable helpers)."""
-    return x._data if hasattr(x, "_data") else np.asarray(x)

@@ -13,6 +13,7 @@ import numpy as np
 
 from . import _dtype
 from . import _functional as F
+from . import _math as m
 from ._graph import OpDef
 
 OPS = {}
@@ -33,21 +34,90 @@ def _reduction_name(base):
     return lambda attrs: f"{base}Backward{0 if attrs.get('dim') is None else 1}"
 
 
-def _unreduce(g, shape, dim, keepdim):
-    """Give ``g`` (a reduction's gradient) back the reduced axes as size 1, then expand."""
-    if dim is None:  # a 0-d gradient (or one with every axis kept as 1) broadcasts as it is
-        return g.expand(shape)
-    if not keepdim:
-        kept = list(shape)
-        for d in dim:
-            kept[d] = 1
-        g = g.reshape(kept)
-    return g.expand(shape)
-
-
 def _each(needs_input_grad, *gradients):
     """Each input's gradient (a function computing it) where the input needs one, else None."""
     return tuple(grad() if need else None for need, grad in zip(needs_input_grad, gradients))
+
+
+# ---- VJP helpers: written in ``m`` (arrays or tensors), like the VJPs ---------------------------
+def _clamp_bound_vjp(g, x, bound, which):
+    """clamp with one tensor bound: z̄ to x where x is kept, to the bound where it is taken."""
+    kept = x >= bound if which == "min" else x <= bound
+    return m.where(kept, g, 0.0), m.where(kept, 0.0, g)
+
+
+def _clamp_bounds_vjp(g, x, low, high):
+    """clamp with tensor bounds (PyTorch's rule: where low > high the result is high)."""
+    return (m.where((x >= low) & (x <= high), g, 0.0), m.where((x < low) & (low < high), g, 0.0),
+            m.where((x > high) | (high < low), g, 0.0))
+
+
+def _prod_others(x, out, dim, keepdim):
+    """Πⱼ≠ᵢ xⱼ along the reduced dims, for every i (exact even where x has zeros)."""
+    shape = m.shape(x)
+    if not m.any_zero(x):
+        return m.unreduce(out, shape, dim, keepdim) / x
+    if dim is None:
+        return m.reshape(_prod_others(m.reshape(x, (-1,)), None, (0,), False), shape)
+    d, ndim = dim[0], len(shape)
+    n = shape[d]
+    eye = np.eye(n, dtype=bool).reshape((n,) + (1,) * d + (n,) + (1,) * (ndim - d - 1))
+    others = m.prod(m.where(m.const(x, eye), 1.0, m.unsqueeze(x, 0)), d + 1)  # axis d removed
+    return m.permute(others, tuple(range(1, d + 1)) + (0,) + tuple(range(d + 1, ndim)))
+
+
+def _evenly_distribute(g, x, out, dim, keepdim):
+    """max/min's VJP: the gradient shared equally by the elements equal to the extremum."""
+    shape = m.shape(x)
+    mask = x == m.detach(m.unreduce(out, shape, dim, keepdim))
+    count = m.sum(mask, dim, keepdim=True) if dim is not None else m.sum(mask)
+    return m.unreduce(g, shape, dim, keepdim) * mask / count
+
+
+def _scatter_onehot(g, shape, dim, keepdim, indices):
+    """max/min-along-dim's VJP: g placed at the arg-extremum of each slice."""
+    if not shape:
+        return g
+    idx = indices if keepdim else np.expand_dims(indices, dim)
+    onehot = np.arange(shape[dim]).reshape((-1,) + (1,) * (len(shape) - dim - 1)) == idx
+    if not keepdim:
+        g = m.unsqueeze(g, dim)
+    return g * m.const(g, onehot)
+
+
+def _vector_norm_vjp(g, x, out, p, dim, keepdim):
+    """x̄ = z̄·sign(x)·|x|ᵖ⁻¹ / zᵖ⁻¹ (0 where the norm is 0), as PyTorch's norm_backward."""
+    shape = m.shape(x)
+    g = m.unreduce(g, shape, dim, keepdim)
+    z = m.unreduce(out, shape, dim, keepdim)
+    if p == 1:
+        return g * m.sign(x)
+    if p == 0:
+        return g * 0.0
+    if p in (float("inf"), -float("inf")):  # the gradient is shared by the elements of largest |x|
+        peak = m.abs(x) == m.detach(z)
+        count = m.sum(peak, dim, keepdim=True) if dim is not None else m.sum(peak)
+        return g * m.sign(x) * peak / count
+    safe = m.where(z == 0, 1.0, z)  # no 0/0 warning: where the norm is 0 the gradient is 0
+    if p == 2:
+        return m.where(z == 0, 0.0, g * x / safe)
+    return m.where(z == 0, 0.0, g * x * m.abs(x) ** (p - 2) / safe ** (p - 1))
+
+
+def _mask_out(g, key):
+    """g with zeros at ``key`` (what flows to a tensor whose entries were overwritten)."""
+    keep = np.ones(m.shape(g), dtype=bool)
+    keep[key] = False
+    return g * m.const(g, keep)
+
+
+def _split_blocks(g, shapes, dim):
+    """g cut along ``dim`` into blocks of the given shapes (the VJP of cat)."""
+    out, start = [], 0
+    for s in shapes:
+        out.append(g[(slice(None),) * dim + (slice(start, start + s[dim]),)])
+        start += s[dim]
+    return tuple(out)
 
 
 def _rpow_vjp(g, out, x, base):
@@ -55,7 +125,7 @@ def _rpow_vjp(g, out, x, base):
     with np.errstate(all="ignore"):  # ln of 0 or of a negative base: -inf or nan, as in PyTorch
         log_base = float(np.log(base))
     if base == 0:
-        return F.where(x >= 0, 0.0, g * out * log_base)
+        return m.where(x >= 0, 0.0, g * out * log_base)
     return g * out * log_base
 
 
@@ -93,7 +163,7 @@ defop("pow", "PowBackward1", "z = xʸ;  x̄ = z̄·y·xʸ⁻¹,  ȳ = z̄·z·ln
       lambda x, y: F.power(x, y),
       lambda g, x, y, out, *, needs_input_grad: _each(
           needs_input_grad, lambda: g * y * x ** (y - 1),
-          lambda: F.where((x == 0) & (y >= 0), 0.0, g * out * x.log())),
+          lambda: m.where((x == 0) & (y >= 0), 0.0, g * out * m.log(x))),
       samples=_BIN, domain=(0.5, 2.0), uses={"x": ("x", "y"), "y": ("x", "out")})
 defop("pow_scalar", "PowBackward0", "z = xᵖ;  x̄ = z̄·p·xᵖ⁻¹",
       lambda x, *, exponent: np.power(x, exponent),
@@ -119,7 +189,7 @@ defop("minimum", "MinimumBackward0", "z = min(x, y);  x̄ = z̄·[x < y],  ȳ = 
 defop("where", "WhereBackward0", "z = c ? x : y;  x̄ = c ? z̄ : 0,  ȳ = c ? 0 : z̄",
       lambda x, y, *, cond: np.where(cond, x, y),
       lambda g, *, cond, needs_input_grad: _each(
-          needs_input_grad, lambda: F.where(cond, g, 0.0), lambda: F.where(cond, 0.0, g)),
+          needs_input_grad, lambda: m.where(cond, g, 0.0), lambda: m.where(cond, 0.0, g)),
       samples=[((2, 3), (2, 3), {"cond": np.array([[True, False, True], [False, True, True]])}),
                ((3,), (), {"cond": np.array([True, False, True])})])
 
@@ -140,13 +210,13 @@ defop("rsqrt", "RsqrtBackward0", "z = 1/√x;  x̄ = −½·z̄·z³",
       lambda x: 1 / np.sqrt(x), lambda g, out: -0.5 * g * out ** 3, dtypes="float",
       samples=_UN, domain=(0.2, 3.0))
 defop("abs", "AbsBackward0", "z = |x|;  x̄ = z̄·sign(x)",
-      lambda x: np.abs(x), lambda g, x: g * x.sign(), samples=_UN)
+      lambda x: np.abs(x), lambda g, x: g * m.sign(x), samples=_UN)
 defop("sign", "SignBackward0", "z = sign(x);  x̄ = 0",
       lambda x: F.sign_forward(x), lambda g: g * 0.0, samples=_UN)
 defop("sin", "SinBackward0", "z = sin x;  x̄ = z̄·cos x",
-      lambda x: np.sin(x), lambda g, x: g * x.cos(), dtypes="float", samples=_UN)
+      lambda x: np.sin(x), lambda g, x: g * m.cos(x), dtypes="float", samples=_UN)
 defop("cos", "CosBackward0", "z = cos x;  x̄ = −z̄·sin x",
-      lambda x: np.cos(x), lambda g, x: g * -x.sin(), dtypes="float", samples=_UN)
+      lambda x: np.cos(x), lambda g, x: g * -m.sin(x), dtypes="float", samples=_UN)
 defop("tanh", "TanhBackward0", "z = tanh x;  x̄ = z̄·(1 − z²)",
       lambda x: np.tanh(x), lambda g, out: g * (1 - out * out), dtypes="float", samples=_UN)
 defop("sigmoid", "SigmoidBackward0", "z = σ(x);  x̄ = z̄·z·(1 − z)",
@@ -162,12 +232,12 @@ defop("clamp", "ClampBackward1", "z = clamp(x, a, b);  x̄ = z̄·[a ≤ x ≤ b
 defop("clamp_bound", "ClampBackward0",
       "z = max(x, a) or min(x, b);  x̄ = z̄ where x is kept,  ā (b̄) = z̄ where the bound is taken",
       lambda x, bound, *, which: np.maximum(x, bound) if which == "min" else np.minimum(x, bound),
-      lambda g, x, bound, *, which: F.clamp_bound_vjp(g, x, bound, which),
+      lambda g, x, bound, *, which: _clamp_bound_vjp(g, x, bound, which),
       samples=[((2, 3), (3,), {"which": "min"}), ((3,), (), {"which": "max"})])
 defop("clamp_bounds", "ClampBackward0",
       "z = min(max(x, a), b);  x̄ = z̄·[a ≤ x ≤ b],  ā = z̄·[x < a < b],  b̄ = z̄·[x > b or b < a]",
       lambda x, low, high: np.minimum(np.maximum(x, low), high),
-      lambda g, x, low, high: F.clamp_bounds_vjp(g, x, low, high),
+      lambda g, x, low, high: _clamp_bounds_vjp(g, x, low, high),
       samples=[((2, 3), (3,), (2, 1)), ((4,), (), ())])
 defop("zero", "ZeroBackward0", "z = 0;  x̄ = 0",
       lambda x: np.zeros_like(x), lambda g: g * 0.0, dtypes="keep", samples=_UN)
@@ -175,7 +245,7 @@ defop("fill", "FillBackward2", "z = c everywhere;  x̄ = 0",
       lambda x, *, value: np.full_like(x, value), lambda g: g * 0.0, dtypes="keep",
       samples=[((2, 3), {"value": 1.5})])
 defop("fill_tensor", "FillBackward3", "z = v everywhere;  x̄ = 0,  v̄ = Σ z̄",
-      lambda x, v: np.full_like(x, v), lambda g: (g * 0.0, g.sum()), dtypes="keep",
+      lambda x, v: np.full_like(x, v), lambda g: (g * 0.0, m.sum(g)), dtypes="keep",
       samples=[((2, 3), ())])
 defop("clone", "CloneBackward0", "z = x;  x̄ = z̄",
       lambda x: x.copy(), lambda g: g, samples=_UN)
@@ -203,7 +273,7 @@ defop("div_rounded", "DivBackward2", "z = x / y rounded down (or toward 0);  x̄
       samples=[((3,), (3,), {"rounding_mode": "floor"}), ((2, 2), (), {"rounding_mode": "trunc"})],
       domain=(0.55, 0.95))
 defop("remainder", "RemainderBackward1", "z = x − ⌊x/y⌋·y;  x̄ = z̄,  ȳ = −z̄·⌊x/y⌋",
-      lambda x, y: np.remainder(x, y), lambda g, x, y: (g, -g * F.floor_divide(x, y)),
+      lambda x, y: np.remainder(x, y), lambda g, x, y: (g, -g * m.floor_divide(x, y)),
       samples=_BIN, domain=(0.5, 2.0))
 defop("remainder_scalar", "RemainderBackward0", "z = x − ⌊x/c⌋·c;  x̄ = z̄",
       lambda x, *, other: np.remainder(x, other), lambda g: g,
@@ -220,34 +290,34 @@ def _sigmoid(x):
 defop("sum", _reduction_name("Sum"), "z = Σᵢ xᵢ;  x̄ᵢ = z̄",
       lambda x, *, dim=None, keepdim=False: np.sum(
           x, axis=dim, keepdims=keepdim, dtype=None if x.dtype.kind == "f" else np.int64),
-      lambda g, x_shape, *, dim, keepdim: _unreduce(g, x_shape, dim, keepdim),
+      lambda g, x_shape, *, dim, keepdim: m.unreduce(g, x_shape, dim, keepdim),
       samples=[((2, 3), {}), ((2, 3), {"dim": (1,)}), ((2, 3, 2), {"dim": (0, 2), "keepdim": True})])
 defop("mean", _reduction_name("Mean"), "z = (1/n) Σᵢ xᵢ;  x̄ᵢ = z̄ / n",
       lambda x, *, dim=None, keepdim=False: np.mean(x, axis=dim, keepdims=keepdim),
       # expanded, then divided: PyTorch's order, so a differentiated gradient names its nodes
-      lambda g, x_shape, *, dim, keepdim: _unreduce(g, x_shape, dim, keepdim) / _count(
+      lambda g, x_shape, *, dim, keepdim: m.unreduce(g, x_shape, dim, keepdim) / _count(
           x_shape, dim),
       samples=[((2, 3), {}), ((2, 3), {"dim": (0,)}), ((2, 3), {"dim": (1,), "keepdim": True})])
 defop("prod", _reduction_name("Prod"), "z = Πᵢ xᵢ;  x̄ᵢ = z̄·Πⱼ≠ᵢ xⱼ",
       lambda x, *, dim=None, keepdim=False: np.prod(
           x, axis=dim, keepdims=keepdim, dtype=None if x.dtype.kind == "f" else np.int64),
-      lambda g, x, out, *, dim, keepdim: _unreduce(g, x.shape, dim, keepdim) * F.prod_others(
+      lambda g, x, out, *, dim, keepdim: m.unreduce(g, m.shape(x), dim, keepdim) * _prod_others(
           x, out, dim, keepdim),
       samples=[((4,), {}), ((2, 3), {"dim": (1,)}), ((2, 3), {"dim": (0,), "keepdim": True})])
 defop("amax", lambda attrs: "MaxBackward1" if attrs["dim"] is None else "AmaxBackward0",
       "z = max x;  x̄ᵢ = z̄·[xᵢ = z] / #ties",
       lambda x, *, dim=None, keepdim=False: np.max(x, axis=dim, keepdims=keepdim),
-      lambda g, x, out, *, dim, keepdim: F.evenly_distribute(g, x, out, dim, keepdim),
+      lambda g, x, out, *, dim, keepdim: _evenly_distribute(g, x, out, dim, keepdim),
       samples=[((5,), {}), ((2, 3), {"dim": (1,)})])
 defop("amin", lambda attrs: "MinBackward1" if attrs["dim"] is None else "AminBackward0",
       "z = min x;  x̄ᵢ = z̄·[xᵢ = z] / #ties",
       lambda x, *, dim=None, keepdim=False: np.min(x, axis=dim, keepdims=keepdim),
-      lambda g, x, out, *, dim, keepdim: F.evenly_distribute(g, x, out, dim, keepdim),
+      lambda g, x, out, *, dim, keepdim: _evenly_distribute(g, x, out, dim, keepdim),
       samples=[((5,), {}), ((2, 3), {"dim": (0,)})])
 defop("max_dim", "MaxBackward0", "z = max along d;  x̄ = z̄ at the argmax",
       lambda x, *, dim, keepdim=False, indices=None: F.pick_along(x, dim, keepdim, indices),
-      lambda g, x_shape, *, dim, keepdim, indices: F.scatter_onehot(g, x_shape, dim, keepdim,
-                                                                    indices),
+      lambda g, x_shape, *, dim, keepdim, indices: _scatter_onehot(g, x_shape, dim, keepdim,
+                                                                   indices),
       dtypes="keep",  # indices: the arg-extremum, found by the caller (any gather checks the VJP)
       samples=[((2, 3), {"dim": 1, "indices": np.array([2, 0])}),
                ((3, 2), {"dim": 0, "keepdim": True, "indices": np.array([[1, 0]])})])
@@ -257,22 +327,22 @@ defop("min_dim", "MinBackward0", "z = min along d;  x̄ = z̄ at the argmin",
                ((2, 3), {"dim": 1, "keepdim": True, "indices": np.array([[0], [1]])})])
 defop("norm", "LinalgVectorNormBackward0", "z = ‖x‖ₚ;  x̄ = z̄·x·|x|ᵖ⁻² / zᵖ⁻¹",
       lambda x, *, p=2, dim=None, keepdim=False: F.vector_norm_forward(x, p, dim, keepdim),
-      lambda g, x, out, *, p, dim, keepdim: F.vector_norm_vjp(g, x, out, p, dim, keepdim),
+      lambda g, x, out, *, p, dim, keepdim: _vector_norm_vjp(g, x, out, p, dim, keepdim),
       dtypes="keep",
       samples=[((3,), {"p": 2}), ((2, 3), {"p": 2, "dim": (1,)}), ((4,), {"p": 1}),
                ((2, 2), {"p": 3.0, "dim": None, "keepdim": True}), ((4,), {"p": float("inf")})])
 defop("logsumexp", "LogsumexpBackward0", "z = ln Σᵢ eˣⁱ;  x̄ᵢ = z̄·eˣⁱ⁻ᶻ",
       lambda x, *, dim, keepdim=False: F.logsumexp_forward(x, dim, keepdim),
-      lambda g, x, out, *, dim, keepdim: _unreduce(g, x.shape, dim, keepdim) * (
-          x - _unreduce(out, x.shape, dim, keepdim)).exp(),
+      lambda g, x, out, *, dim, keepdim: m.unreduce(g, m.shape(x), dim, keepdim) * m.exp(
+          x - m.unreduce(out, m.shape(x), dim, keepdim)),
       dtypes="float", samples=[((2, 3), {"dim": (1,)}), ((4,), {"dim": (0,), "keepdim": True})])
 defop("softmax", "SoftmaxBackward0", "zᵢ = eˣⁱ / Σⱼ eˣʲ;  x̄ = z·(z̄ − Σⱼ z̄ⱼzⱼ)",
       lambda x, *, dim: F.softmax_forward(x, dim),
-      lambda g, out, *, dim: out * (g - (g * out).sum(dim, keepdim=True)),
+      lambda g, out, *, dim: out * (g - m.sum(g * out, dim, keepdim=True)),
       dtypes="float", samples=[((2, 3), {"dim": 1}), ((4,), {"dim": 0})])
 defop("log_softmax", "LogSoftmaxBackward0", "zᵢ = xᵢ − ln Σⱼ eˣʲ;  x̄ = z̄ − eᶻ·Σⱼ z̄ⱼ",
       lambda x, *, dim: F.log_softmax_forward(x, dim),
-      lambda g, out, *, dim: g - out.exp() * g.sum(dim, keepdim=True),
+      lambda g, out, *, dim: g - m.exp(out) * m.sum(g, dim, keepdim=True),
       dtypes="float", samples=[((2, 3), {"dim": 1}), ((2, 3), {"dim": 0})])
 
 # ---- linear algebra ------------------------------------------------------------------------
@@ -282,18 +352,18 @@ defop("dot", "DotBackward0", "z = Σᵢ xᵢyᵢ;  x̄ = z̄·y,  ȳ = z̄·x",
       dtypes="same", samples=[((3,), (3,))], uses={"x": ("y",), "y": ("x",)})
 defop("mv", "MvBackward0", "z = A v;  Ā = z̄ vᵀ,  v̄ = Aᵀ z̄",
       lambda A, v: A @ v,
-      lambda g, A, v, *, needs_input_grad: _each(needs_input_grad, lambda: g.unsqueeze(1) * v,
-                                                 lambda: A.t() @ g),
+      lambda g, A, v, *, needs_input_grad: _each(needs_input_grad, lambda: m.unsqueeze(g, 1) * v,
+                                                 lambda: m.t(A) @ g),
       dtypes="same", samples=[((2, 3), (3,))], uses={"A": ("v",), "v": ("A",)})
 defop("mm", "MmBackward0", "Z = X Y;  X̄ = Z̄ Yᵀ,  Ȳ = Xᵀ Z̄",
       lambda x, y: x @ y,
-      lambda g, x, y, *, needs_input_grad: _each(needs_input_grad, lambda: g @ y.t(),
-                                                 lambda: x.t() @ g),
+      lambda g, x, y, *, needs_input_grad: _each(needs_input_grad, lambda: g @ m.t(y),
+                                                 lambda: m.t(x) @ g),
       dtypes="same", samples=[((2, 3), (3, 4))], uses={"x": ("y",), "y": ("x",)})
 defop("bmm", "BmmBackward0", "Z = X Y (batched);  X̄ = Z̄ Yᵀ,  Ȳ = Xᵀ Z̄",
       lambda x, y: np.matmul(x, y),
       lambda g, x, y, *, needs_input_grad: _each(
-          needs_input_grad, lambda: g @ y.transpose(-1, -2), lambda: x.transpose(-1, -2) @ g),
+          needs_input_grad, lambda: g @ m.mT(y), lambda: m.mT(x) @ g),
       dtypes="same", samples=[((2, 2, 3), (2, 3, 4)), ((2, 2, 3), (3, 2))],
       uses={"x": ("y",), "y": ("x",)})
 
@@ -308,13 +378,13 @@ defop("expand", "ExpandBackward0", "z = x broadcast to a shape;  x̄ = z̄ summe
       # the engine sums back to x's shape; to a 0-d x PyTorch's sum_to always sums (even from
       # a 0-d z̄), which a differentiated gradient shows as SumBackward0
       lambda x, *, shape: F.expand_view(x, shape),
-      lambda g, x_shape: g.sum() if x_shape == () else g,
+      lambda g, x_shape: m.sum(g) if x_shape == () else g,
       dtypes="keep", view=True, samples=[((3,), {"shape": (2, 3)}), ((2, 1), {"shape": (2, 4)})])
 defop("permute", lambda a: {"t": "TBackward0", "transpose": "TransposeBackward0"}.get(
           a.get("via"), "PermuteBackward0"),
       "z = x with axes permuted;  x̄ = z̄ permuted back",
       lambda x, *, dims, via=None: np.transpose(x, dims),
-      lambda g, *, dims, via: g.permute(tuple(np.argsort(dims))),
+      lambda g, *, dims, via: m.permute(g, tuple(np.argsort(dims))),
       dtypes="keep", view=True, samples=[((2, 3, 4), {"dims": (2, 0, 1)}), ((2, 3), {"dims": (1, 0)})])
 defop("squeeze", lambda a: f"SqueezeBackward{a.get('variant', 0)}",
       "z = x without size-1 axes;  x̄ = z̄ reshaped back",
@@ -326,33 +396,33 @@ defop("unsqueeze", "UnsqueezeBackward0", "z = x with a new size-1 axis d;  x̄ =
       dtypes="keep", view=True, samples=[((2, 3), {"dim": 1})])
 defop("index", lambda a: a["name"], "z = x[key];  x̄ = z̄ scattered into zeros at key (+= on repeats)",
       lambda x, *, key, name="IndexBackward0": F.index_forward(x, key),
-      lambda g, x_shape, *, key, name: F.index_scatter(g, x_shape, key),
+      lambda g, x_shape, *, key, name: m.scatter(g, x_shape, key),
       dtypes="keep", view=True,
       samples=[((4,), {"key": (1,), "name": "SelectBackward0"}),
                ((3, 4), {"key": (slice(None), slice(1, 3)), "name": "SliceBackward0"}),
                ((4,), {"key": (np.array([0, 2, 2]),), "name": "IndexBackward0"})])
 defop("index_scatter", "IndexPutBackward0", "z = zeros; z[key] += x;  x̄ = z̄[key]",
       lambda x, *, shape, key: F.scatter_forward(x, shape, key),
-      lambda g, *, shape, key: g[key],
+      lambda g, *, shape, key: m.index(g, key),
       dtypes="keep", samples=[((3,), {"shape": (5,), "key": (np.array([0, 4, 0]),)})])
 defop("index_put", lambda a: a["name"], "z = x with z[key] = v;  x̄ = z̄ masked at key,  v̄ = z̄[key]",
       lambda x, v, *, key, name="IndexPutBackward0": F.index_put_forward(x, v, key),
-      lambda g, *, key, name: (F.mask_out(g, key), g[key]),
+      lambda g, *, key, name: (_mask_out(g, key), m.index(g, key)),
       samples=[((4,), (2,), {"key": (slice(1, 3),), "name": "CopySlices"})])
 defop("cat", "CatBackward0", "z = [x₁, x₂, …] along d;  x̄ₖ = z̄'s k-th block",
       lambda *xs, dim: np.concatenate(xs, axis=dim),
-      lambda g, shapes, *, dim: F.split_blocks(g, shapes, dim),
+      lambda g, shapes, *, dim: _split_blocks(g, shapes, dim),
       samples=[((2, 3), (1, 3), {"dim": 0}), ((2,), (3,), {"dim": 0})])
 defop("stack", "StackBackward0", "z = stack(x₁, x₂, …) along d;  x̄ₖ = z̄ selected at k",
       lambda *xs, dim: np.stack(xs, axis=dim),
-      lambda g, shapes, *, dim: tuple(g.select(dim, k) for k in range(len(shapes))),
+      lambda g, shapes, *, dim: tuple(m.select(g, dim, k) for k in range(len(shapes))),
       samples=[((2, 3), (2, 3), {"dim": 1})])
 
 # ---- layers and losses (minigrad.nn.functional) --------------------------------------------
 defop("addmm", "AddmmBackward0", "Z = b + X W;  b̄ = Z̄,  X̄ = Z̄ Wᵀ,  W̄ = Xᵀ Z̄",
       lambda b, x, w: b + x @ w,
-      lambda g, x, w, *, needs_input_grad: _each(needs_input_grad, lambda: g, lambda: g @ w.t(),
-                                                 lambda: x.t() @ g),
+      lambda g, x, w, *, needs_input_grad: _each(needs_input_grad, lambda: g, lambda: g @ m.t(w),
+                                                 lambda: m.t(x) @ g),
       dtypes="same", samples=[((3,), (2, 4), (4, 3)), ((2, 3), (2, 4), (4, 3))])
 
 
@@ -363,7 +433,7 @@ def _mse_forward(x, y, reduction):
 
 def _mse_vjp(g, x, y, reduction):
     d = x - y
-    gx = 2 * g * d if reduction != "mean" else g * d * (2.0 / d.numel())
+    gx = 2 * g * d if reduction != "mean" else g * d * (2.0 / m.numel(d))
     return gx, -gx
 
 
@@ -397,12 +467,13 @@ def _nll_forward(x, target, weight, ignore_index, reduction):
 
 
 def _nll_vjp(g, x_shape, target, weight, ignore_index, reduction):
-    onehot, w = _nll_weights(x_shape, target, weight, ignore_index, g._data.dtype)
+    dtype = m.dtype(g)
+    onehot, w = _nll_weights(x_shape, target, weight, ignore_index, dtype)
     if reduction == "mean":
         onehot = onehot / w.sum()
     elif reduction == "none" and len(x_shape) > 1:
-        g = g.unsqueeze(1)
-    return g * F._new(-onehot.astype(g._data.dtype))
+        g = m.unsqueeze(g, 1)
+    return g * m.const(g, -onehot.astype(dtype))
 
 
 defop("nll_loss", "NllLossBackward0",
@@ -436,26 +507,26 @@ def _gelu_forward(x, approximate):
 def _gelu_vjp(g, x, approximate):
     if approximate == "tanh":
         k = float(np.sqrt(2 / np.pi))
-        t = (k * (x + 0.044715 * x ** 3)).tanh()
+        t = m.tanh(k * (x + 0.044715 * x ** 3))
         return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * 0.044715 * x * x))
-    cdf = 0.5 * (1 + F.apply(OPS["erf"], x * float(1 / np.sqrt(2))))
-    pdf = (x * x * -0.5).exp() * float(1 / np.sqrt(2 * np.pi))
+    cdf = 0.5 * (1 + m.erf(x * float(1 / np.sqrt(2))))
+    pdf = m.exp(x * x * -0.5) * float(1 / np.sqrt(2 * np.pi))
     return g * (cdf + x * pdf)
 
 
 defop("erf", "ErfBackward0", "z = erf x;  x̄ = z̄·(2/√π)·e^(−x²)",
       lambda x: _erf(x),
-      lambda g, x: g * (x * x * -1.0).exp() * float(2 / np.sqrt(np.pi)),
+      lambda g, x: g * m.exp(x * x * -1.0) * float(2 / np.sqrt(np.pi)),
       dtypes="float", samples=_UN)
 defop("leaky_relu", "LeakyReluBackward0", "z = x if x > 0 else s·x;  x̄ = z̄ or s·z̄",
       lambda x, *, negative_slope=0.01: np.where(x > 0, x, x * negative_slope).astype(x.dtype),
-      lambda g, x, *, negative_slope: F.where(x > 0, g, g * negative_slope),
+      lambda g, x, *, negative_slope: m.where(x > 0, g, g * negative_slope),
       samples=[((2, 3), {"negative_slope": 0.1}), ((3,), {"negative_slope": 0.01})])
 defop("elu", "EluBackward0", "z = λx if x > 0 else λα(e^(βx) − 1);  x̄ = λz̄ or λαβ·e^(βx)·z̄",
       lambda x, *, alpha=1.0, scale=1.0, input_scale=1.0: np.where(
           x > 0, scale * x, scale * alpha * np.expm1(x * input_scale)).astype(x.dtype),
-      lambda g, x, *, alpha, scale, input_scale: F.where(
-          x > 0, g * scale, g * (scale * alpha * input_scale) * (x * input_scale).exp()),
+      lambda g, x, *, alpha, scale, input_scale: m.where(
+          x > 0, g * scale, g * (scale * alpha * input_scale) * m.exp(x * input_scale)),
       dtypes="float", samples=[((2, 3), {"alpha": 1.0}), ((3,), {"alpha": 0.5, "scale": 1.5})])
 defop("gelu", "GeluBackward0", "z = x·Φ(x);  x̄ = z̄·(Φ(x) + x·φ(x))  (or tanh's approximation)",
       lambda x, *, approximate="none": _gelu_forward(x, approximate),
@@ -465,11 +536,11 @@ defop("softplus", "SoftplusBackward0",
       "z = ln(1 + e^(βx))/β (x past the threshold);  x̄ = z̄·σ(βx)",
       lambda x, *, beta=1.0, threshold=20.0: np.where(
           x * beta > threshold, x, np.logaddexp(0, x * beta) / beta).astype(x.dtype),
-      lambda g, x, *, beta, threshold: F.where(x * beta > threshold, g, g * (x * beta).sigmoid()),
+      lambda g, x, *, beta, threshold: m.where(x * beta > threshold, g, g * m.sigmoid(x * beta)),
       dtypes="float", samples=[((2, 3), {}), ((3,), {"beta": 2.0, "threshold": 20.0})])
 defop("silu", "SiluBackward0", "z = x·σ(x);  x̄ = z̄·σ(x)·(1 + x·(1 − σ(x)))",
       lambda x: (x * _sigmoid(x)).astype(x.dtype),
-      lambda g, x: g * x.sigmoid() * (1 + x * (1 - x.sigmoid())),
+      lambda g, x: g * m.sigmoid(x) * (1 + x * (1 - m.sigmoid(x))),
       dtypes="float", samples=_UN)
 
 
@@ -495,11 +566,11 @@ def _bce_forward(x, y, weight, reduction):
 
 
 def _bce_vjp(g, x, y, weight, reduction, needs_input_grad):
-    s = _spread(g, reduction, x.numel())
+    s = _spread(g, reduction, m.numel(x))
     if weight is not None:
-        s = s * F._new(weight)
-    return _each(needs_input_grad, lambda: s * (x - y) / (x * (1 - x)).clamp(min=1e-12),
-                 lambda: s * ((1 - x).log() - x.log()))
+        s = s * m.const(g, weight)
+    return _each(needs_input_grad, lambda: s * (x - y) / m.clamp(x * (1 - x), min=1e-12),
+                 lambda: s * (m.log(1 - x) - m.log(x)))
 
 
 defop("binary_cross_entropy", "BinaryCrossEntropyBackward0",
@@ -525,15 +596,15 @@ def _bce_logits_forward(x, y, weight, pos_weight, reduction):
 
 
 def _bce_logits_vjp(g, x, y, weight, pos_weight, reduction, needs_input_grad):
-    s = _spread(g, reduction, x.numel())
+    s = _spread(g, reduction, m.numel(x))
     if weight is not None:
-        s = s * F._new(weight)
+        s = s * m.const(g, weight)
     if pos_weight is None:
-        return _each(needs_input_grad, lambda: s * (x.sigmoid() - y), lambda: -s * x)
-    pw = F._new(pos_weight)
-    softplus_neg = F.apply(OPS["softplus"], -x)
+        return _each(needs_input_grad, lambda: s * (m.sigmoid(x) - y), lambda: -s * x)
+    pw = m.const(g, pos_weight)
+    softplus_neg = m.softplus(-x)
     return _each(needs_input_grad,
-                 lambda: s * ((1 - y) - (1 + (pw - 1) * y) * (1 - x.sigmoid())),
+                 lambda: s * ((1 - y) - (1 + (pw - 1) * y) * (1 - m.sigmoid(x))),
                  lambda: s * ((pw - 1) * softplus_neg - x))
 
 
@@ -564,7 +635,7 @@ defop("smooth_l1_loss", "SmoothL1LossBackward0",
       "z = mean(½d²/β if |d| < β else |d| − ½β), d = x − y;  x̄ = z̄·clamp(d/β, −1, 1)/n,  ȳ = −x̄",
       lambda x, y, *, beta=1.0, reduction="mean": _smooth_l1_forward(x, y, beta, reduction),
       lambda g, x, y, *, beta, reduction: (
-          lambda gx: (gx, -gx))(_spread(g, reduction, x.numel()) * ((x - y) / beta).clamp(-1, 1)),
+          lambda gx: (gx, -gx))(_spread(g, reduction, m.numel(x)) * m.clamp((x - y) / beta, -1, 1)),
       dtypes="float",
       samples=[((2, 3), (2, 3)), ((3,), (3,), {"beta": 0.5, "reduction": "sum"}),
                ((4,), (4,), {"reduction": "none"})])
@@ -572,7 +643,7 @@ defop("huber_loss", "HuberLossBackward0",
       "z = mean(½d² if |d| < δ else δ(|d| − ½δ)), d = x − y;  x̄ = z̄·clamp(d, −δ, δ)/n,  ȳ = −x̄",
       lambda x, y, *, delta=1.0, reduction="mean": _huber_forward(x, y, delta, reduction),
       lambda g, x, y, *, delta, reduction: (
-          lambda gx: (gx, -gx))(_spread(g, reduction, x.numel()) * (x - y).clamp(-delta, delta)),
+          lambda gx: (gx, -gx))(_spread(g, reduction, m.numel(x)) * m.clamp(x - y, -delta, delta)),
       dtypes="float",
       samples=[((2, 3), (2, 3)), ((3,), (3,), {"delta": 0.5, "reduction": "sum"}),
                ((4,), (4,), {"reduction": "none"})])
