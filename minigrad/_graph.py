@@ -132,7 +132,7 @@ class Node:
         constants of ``x + 2``, kept (they are tiny) so that a picture of the graph can show
         them even where the VJP needs none of them."""
         numbers = getattr(self, "_numbers", None)
-        return dict(numbers) if numbers else {}
+        return {i: as_operand(x) for i, x in numbers} if numbers else {}
 
     @property
     def saved_freed(self):
@@ -311,44 +311,77 @@ def edge_to(tensor):
 
 def apply(op, *inputs, **attrs):
     """Run ``op`` forward on tensors (or Python numbers) and record its node when needed."""
-    tensors = [x if isinstance(x, Tensor) else as_operand(x) for x in inputs]
-    arrays = _cast_inputs(op, tensors)
+    arrays = _plain_arrays(op, inputs)
+    if arrays is None:  # promotion, wrapped numbers, bools, arrays: the general path
+        inputs = [x if isinstance(x, Tensor) else as_operand(x) for x in inputs]
+        arrays = _cast_inputs(op, inputs)
     if op.view:  # a view computes nothing, so it meets no floating-point error
         out = Tensor._make(op.forward(*arrays, **attrs))
+        if out._data.base is not None and np.may_share_memory(out._data, arrays[0]):
+            # the output is a view (not a copy, as advanced indexing makes): share the version
+            base = inputs[0]
+            out._vc = base._vc
+            out._base = base if base._base is None else base._base
     else:
         with np.errstate(all="ignore"):  # 1/0 is inf and 0/0 nan silently, as in PyTorch
             out = Tensor._make(op.forward(*arrays, **attrs))
-    if op.view and out._data.base is not None and np.may_share_memory(out._data,
-                                                                       tensors[0]._data):
-        # the output is a view (not a copy, as advanced indexing makes): share the version counter
-        out._vc = tensors[0]._vc
-        out._base = tensors[0] if tensors[0]._base is None else tensors[0]._base
     if _grad_mode._enabled and out._data.dtype.kind == "f":
-        requires = tuple([t._requires_grad or t.grad_fn is not None for t in tensors])
+        requires = tuple([type(t) not in _NUMBERS and (t._requires_grad or t.grad_fn is not None)
+                          for t in inputs])
         if True in requires:
-            record(op, tensors, attrs, out, requires)
+            record(op, inputs, attrs, out, requires)
     return out
 
 
-def record(op, tensors, attrs, out, requires):
-    """Link ``out`` to its inputs through a new node of ``op`` (``requires``: which inputs
-    require grad)."""
+# The Python numbers an op takes as they are, next to a float tensor (numpy keeps the tensor's
+# dtype for them, as PyTorch does for wrapped numbers): their dtype as a 0-d array would have it.
+_NUMBERS = {float: np.dtype(np.float64), int: np.dtype(np.int64)}
+
+
+def _plain_arrays(op, inputs):
+    """The arrays of the common case, which needs no promotion: a float tensor first, then
+    tensors of its dtype or Python numbers (kept as numbers). None for any other case."""
+    first = inputs[0]
+    if op.dtypes == "keep" or op.dtypes == "same" or not isinstance(first, Tensor) \
+            or first._wrapped:
+        return None
+    data = first._data
+    if data.dtype.kind != "f":
+        return None
+    arrays = [data]
+    for x in inputs[1:]:
+        kind = type(x)
+        if kind is float or (kind is int and -_EXACT <= x <= _EXACT):
+            arrays.append(x)
+        elif isinstance(x, Tensor) and not x._wrapped and x._data.dtype == data.dtype:
+            arrays.append(x._data)
+        else:
+            return None
+    return arrays
+
+
+_EXACT = 2 ** 53  # ints beyond this are not exact as floats: the general path handles them
+
+
+def record(op, inputs, attrs, out, requires):
+    """Link ``out`` to its inputs (tensors or Python numbers) through a new node of ``op``
+    (``requires``: which inputs require grad)."""
     if op.defaults:
         attrs = {**op.defaults, **attrs}
     node = object.__new__(op.node_class or _node_class(op.backward(attrs)))
     node.op = op
     node.next_functions = tuple([(None if not r else t.grad_fn if t.grad_fn is not None
-                                  else edge_to(t), 0) for t, r in zip(tensors, requires)])
+                                  else edge_to(t), 0) for t, r in zip(inputs, requires)])
     node.attrs = attrs
-    node.input_meta = (tuple([t._data.dtype for t in tensors]),
-                       tuple([t._data.shape for t in tensors]))
+    node.input_meta = _input_meta(inputs)
     node.seq = -next(_sequence)
     node._output = weakref.ref(out)
     node._retained = None
     node._hooks = None
     node._trace = _anomaly.forward_stack() if _anomaly.enabled else None  # only in anomaly mode
     node._numbers = None if False not in requires else [
-        (i, t) for i, (t, r) in enumerate(zip(tensors, requires)) if not r and t._wrapped]
+        (i, t) for i, (t, r) in enumerate(zip(inputs, requires))
+        if not r and (type(t) in _NUMBERS or t._wrapped)]
     out.grad_fn = node  # before saving: a saved-tensor pack hook sees the output's grad_fn
     read = op.checked(requires)  # only what the gradients of inputs requiring grad read
     saved = {}
@@ -356,11 +389,40 @@ def record(op, tensors, attrs, out, requires):
         if name == "out":
             saved[name] = SavedTensor(out, True, name in read)
         elif name == "xs":
-            saved[name] = _SavedList(tensors)
+            saved[name] = _SavedList(inputs)
         else:
-            saved[name] = SavedTensor(tensors[op.inputs.index(name)], False, name in read)
+            x = inputs[op.inputs.index(name)]
+            saved[name] = SavedNumber(x) if type(x) in _NUMBERS else SavedTensor(
+                x, False, name in read)
     node._saved = saved
     return node
+
+
+def _input_meta(inputs):
+    """(dtypes, shapes) of the inputs, for the engine to fit each input's gradient to."""
+    dtypes, shapes = [], []
+    for t in inputs:
+        number = _NUMBERS.get(type(t))
+        if number is None:
+            data = t._data
+            dtypes.append(data.dtype)
+            shapes.append(data.shape)
+        else:
+            dtypes.append(number)
+            shapes.append(())
+    return tuple(dtypes), tuple(shapes)
+
+
+class SavedNumber:
+    """A Python number an op was given, saved as it is (a 0-d tensor when one is asked for)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def unpack(self, node, arrays=False):
+        return self.value if arrays else as_operand(self.value)
 
 
 class _SavedList:
@@ -369,7 +431,8 @@ class _SavedList:
     __slots__ = ("items",)
 
     def __init__(self, tensors):
-        self.items = [SavedTensor(t, False) for t in tensors]
+        self.items = [SavedNumber(t) if type(t) in _NUMBERS else SavedTensor(t, False)
+                      for t in tensors]
 
     def unpack(self, node, arrays=False):
         return [s.unpack(node, arrays) for s in self.items]
