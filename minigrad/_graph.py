@@ -326,11 +326,28 @@ def apply(op, *inputs, **attrs):
         with np.errstate(all="ignore"):  # 1/0 is inf and 0/0 nan silently, as in PyTorch
             out = Tensor._make(op.forward(*arrays, **attrs))
     if _grad_mode._enabled and out._data.dtype.kind == "f":
-        requires = tuple([type(t) not in _NUMBERS and (t._requires_grad or t.grad_fn is not None)
-                          for t in inputs])
-        if True in requires:
-            record(op, inputs, attrs, out, requires)
+        edges = _edges(inputs)
+        if edges is not None:
+            record(op, inputs, attrs, out, edges)
     return out
+
+
+def _edges(inputs):
+    """``next_functions`` of a node of these inputs: for each, the node its gradient flows into
+    (None for an input that does not require grad); None when no input requires grad."""
+    edges, requires = [], False
+    for t in inputs:
+        if type(t) in _NUMBERS:
+            edges.append((None, 0))
+        elif t.grad_fn is not None:
+            edges.append((t.grad_fn, 0))
+            requires = True
+        elif t._requires_grad:
+            edges.append((edge_to(t), 0))
+            requires = True
+        else:
+            edges.append((None, 0))
+    return tuple(edges) if requires else None
 
 
 # The Python numbers an op takes as they are, next to a float tensor (numpy keeps the tensor's
@@ -363,15 +380,14 @@ def _plain_arrays(op, inputs):
 _EXACT = 2 ** 53  # ints beyond this are not exact as floats: the general path handles them
 
 
-def record(op, inputs, attrs, out, requires):
+def record(op, inputs, attrs, out, edges):
     """Link ``out`` to its inputs (tensors or Python numbers) through a new node of ``op``
-    (``requires``: which inputs require grad)."""
+    whose ``next_functions`` are ``edges``."""
     if op.defaults:
         attrs = {**op.defaults, **attrs}
     node = object.__new__(op.node_class or _node_class(op.backward(attrs)))
     node.op = op
-    node.next_functions = tuple([(None if not r else t.grad_fn if t.grad_fn is not None
-                                  else edge_to(t), 0) for t, r in zip(inputs, requires)])
+    node.next_functions = edges
     node.attrs = attrs
     node.input_meta = _input_meta(inputs)
     node.seq = -next(_sequence)
@@ -379,21 +395,25 @@ def record(op, inputs, attrs, out, requires):
     node._retained = None
     node._hooks = None
     node._trace = _anomaly.forward_stack() if _anomaly.enabled else None  # only in anomaly mode
-    node._numbers = None if False not in requires else [
-        (i, t) for i, (t, r) in enumerate(zip(inputs, requires))
-        if not r and (type(t) in _NUMBERS or t._wrapped)]
+    node._numbers = None
+    requires = (True,) * len(edges)
+    if (None, 0) in edges:  # some input needs no gradient: keep its numbers (``x + 2``'s 2)
+        requires = tuple([c is not None for c, _ in edges])
+        node._numbers = tuple([(i, t) for i, (t, r) in enumerate(zip(inputs, requires))
+                               if not r and (type(t) in _NUMBERS or t._wrapped)])
     out.grad_fn = node  # before saving: a saved-tensor pack hook sees the output's grad_fn
-    read = op.checked(requires)  # only what the gradients of inputs requiring grad read
     saved = {}
-    for name in op.saves:
-        if name == "out":
-            saved[name] = SavedTensor(out, True, name in read)
-        elif name == "xs":
-            saved[name] = _SavedList(inputs)
-        else:
-            x = inputs[op.inputs.index(name)]
-            saved[name] = SavedNumber(x) if type(x) in _NUMBERS else SavedTensor(
-                x, False, name in read)
+    if op.saves:
+        read = op.checked(requires)  # only what the gradients of inputs requiring grad read
+        for name in op.saves:
+            if name == "out":
+                saved[name] = SavedTensor(out, True, name in read)
+            elif name == "xs":
+                saved[name] = _SavedList(inputs)
+            else:
+                x = inputs[op.inputs.index(name)]
+                saved[name] = SavedNumber(x) if type(x) in _NUMBERS else SavedTensor(
+                    x, False, name in read)
     node._saved = saved
     return node
 

@@ -164,7 +164,7 @@ defop("pow", "PowBackward1", "z = xʸ;  x̄ = z̄·y·xʸ⁻¹,  ȳ = z̄·z·ln
       lambda g, x, y, out, *, needs_input_grad: _each(
           needs_input_grad, lambda: g * y * x ** (y - 1),
           lambda: m.where((x == 0) & (y >= 0), 0.0, g * out * m.log(x))),
-      samples=_BIN, domain=(0.5, 2.0), uses={"x": ("x", "y"), "y": ("x", "out")})
+      samples=_BIN, domain=(0.5, 2.0), uses={"x": ("x", "y"), "y": ("x", "y", "out")})
 defop("pow_scalar", "PowBackward0", "z = xᵖ;  x̄ = z̄·p·xᵖ⁻¹",
       lambda x, *, exponent: np.power(x, exponent),
       lambda g, x, *, exponent: g * 0.0 if exponent == 0 else g * exponent * x ** (exponent - 1),
