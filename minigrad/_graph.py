@@ -41,6 +41,9 @@ class OpDef:
         self.backward = backward  # PyTorch's grad_fn name, or a function of the attrs giving it
         self.math = math
         self.forward = forward
+        # forward with numpy's floating-point warnings off: 1/0 is inf and 0/0 nan silently, as
+        # in PyTorch (a view computes nothing, so it meets no floating-point error)
+        self.quiet_forward = forward if view else np.errstate(all="ignore")(forward)
         self.vjp = vjp
         self.dtypes = dtypes  # "promote" | "float" (ints become float32) | "same" | "keep"
         self.view = view  # output shares memory with input 0 (reshape, transpose, indexing...)
@@ -315,39 +318,16 @@ def apply(op, *inputs, **attrs):
     if arrays is None:  # promotion, wrapped numbers, bools, arrays: the general path
         inputs = [x if isinstance(x, Tensor) else as_operand(x) for x in inputs]
         arrays = _cast_inputs(op, inputs)
-    if op.view:  # a view computes nothing, so it meets no floating-point error
-        out = Tensor._make(op.forward(*arrays, **attrs))
+    out = Tensor._make(op.quiet_forward(*arrays, **attrs))
+    if op.view:
         if out._data.base is not None and np.may_share_memory(out._data, arrays[0]):
             # the output is a view (not a copy, as advanced indexing makes): share the version
             base = inputs[0]
             out._vc = base._vc
             out._base = base if base._base is None else base._base
-    else:
-        with np.errstate(all="ignore"):  # 1/0 is inf and 0/0 nan silently, as in PyTorch
-            out = Tensor._make(op.forward(*arrays, **attrs))
     if _grad_mode._enabled and out._data.dtype.kind == "f":
-        edges = _edges(inputs)
-        if edges is not None:
-            record(op, inputs, attrs, out, edges)
+        record(op, inputs, attrs, out)
     return out
-
-
-def _edges(inputs):
-    """``next_functions`` of a node of these inputs: for each, the node its gradient flows into
-    (None for an input that does not require grad); None when no input requires grad."""
-    edges, requires = [], False
-    for t in inputs:
-        if type(t) in _NUMBERS:
-            edges.append((None, 0))
-        elif t.grad_fn is not None:
-            edges.append((t.grad_fn, 0))
-            requires = True
-        elif t._requires_grad:
-            edges.append((edge_to(t), 0))
-            requires = True
-        else:
-            edges.append((None, 0))
-    return tuple(edges) if requires else None
 
 
 # The Python numbers an op takes as they are, next to a float tensor (numpy keeps the tensor's
@@ -380,31 +360,51 @@ def _plain_arrays(op, inputs):
 _EXACT = 2 ** 53  # ints beyond this are not exact as floats: the general path handles them
 
 
-def record(op, inputs, attrs, out, edges):
-    """Link ``out`` to its inputs (tensors or Python numbers) through a new node of ``op``
-    whose ``next_functions`` are ``edges``."""
+def record(op, inputs, attrs, out):
+    """Link ``out`` to its inputs (tensors or Python numbers) through a new node of ``op``, when
+    some input requires grad; returns the node (or None)."""
+    edges, dtypes, shapes, numbers, requires = [], [], [], None, False
+    for i, t in enumerate(inputs):  # one pass: each input's edge, dtype and shape
+        number = _NUMBERS.get(type(t))
+        if number is not None:  # the constants of ``x + 2``, kept for the pictures of the graph
+            edges.append(_NO_EDGE)
+            dtypes.append(number)
+            shapes.append(())
+            numbers = (numbers or ()) + ((i, t),)
+            continue
+        dtypes.append(t._data.dtype)
+        shapes.append(t._data.shape)
+        if t.grad_fn is not None:
+            edges.append((t.grad_fn, 0))
+            requires = True
+        elif t._requires_grad:
+            edges.append((edge_to(t), 0))
+            requires = True
+        else:
+            edges.append(_NO_EDGE)
+            if t._wrapped:
+                numbers = (numbers or ()) + ((i, t),)
+    if not requires:
+        return None
     if op.defaults:
         attrs = {**op.defaults, **attrs}
     node = object.__new__(op.node_class or _node_class(op.backward(attrs)))
     node.op = op
-    node.next_functions = edges
+    node.next_functions = edges = tuple(edges)
     node.attrs = attrs
-    node.input_meta = _input_meta(inputs)
+    node.input_meta = (tuple(dtypes), tuple(shapes))
     node.seq = -next(_sequence)
     node._output = weakref.ref(out)
     node._retained = None
     node._hooks = None
     node._trace = _anomaly.forward_stack() if _anomaly.enabled else None  # only in anomaly mode
-    node._numbers = None
-    requires = (True,) * len(edges)
-    if (None, 0) in edges:  # some input needs no gradient: keep its numbers (``x + 2``'s 2)
-        requires = tuple([c is not None for c, _ in edges])
-        node._numbers = tuple([(i, t) for i, (t, r) in enumerate(zip(inputs, requires))
-                               if not r and (type(t) in _NUMBERS or t._wrapped)])
+    node._numbers = numbers
     out.grad_fn = node  # before saving: a saved-tensor pack hook sees the output's grad_fn
     saved = {}
     if op.saves:
-        read = op.checked(requires)  # only what the gradients of inputs requiring grad read
+        # only what the gradients of inputs requiring grad read is checked for in-place changes
+        read = op.saves if op.uses is None else op.checked(
+            tuple([e is not _NO_EDGE for e in edges]))
         for name in op.saves:
             if name == "out":
                 saved[name] = SavedTensor(out, True, name in read)
@@ -418,19 +418,7 @@ def record(op, inputs, attrs, out, edges):
     return node
 
 
-def _input_meta(inputs):
-    """(dtypes, shapes) of the inputs, for the engine to fit each input's gradient to."""
-    dtypes, shapes = [], []
-    for t in inputs:
-        number = _NUMBERS.get(type(t))
-        if number is None:
-            data = t._data
-            dtypes.append(data.dtype)
-            shapes.append(data.shape)
-        else:
-            dtypes.append(number)
-            shapes.append(())
-    return tuple(dtypes), tuple(shapes)
+_NO_EDGE = (None, 0)  # next_functions' entry for an input that needs no gradient
 
 
 class SavedNumber:
