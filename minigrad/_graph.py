@@ -171,7 +171,9 @@ class Node:
         if saved is None:
             self.saved_tensors()  # raises: the graph was freed
         arrays = not isinstance(g, Tensor)
-        kwargs = {name: s.unpack(self, arrays) for name, s in saved.items()} if saved else {}
+        kwargs = {}
+        for name, s in saved.items():
+            kwargs[name] = s.unpack(self, arrays)
         op = self.op
         if op.shapes:  # ``shapes``: every input's; ``x_shape``: that input's
             shapes = self.input_meta[1]

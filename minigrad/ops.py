@@ -36,7 +36,7 @@ def _reduction_name(base):
 
 def _each(needs_input_grad, *gradients):
     """Each input's gradient (a function computing it) where the input needs one, else None."""
-    return tuple(grad() if need else None for need, grad in zip(needs_input_grad, gradients))
+    return tuple([grad() if need else None for need, grad in zip(needs_input_grad, gradients)])
 
 
 # ---- VJP helpers: written in ``m`` (arrays or tensors), like the VJPs ---------------------------
