@@ -8,6 +8,7 @@ from ._common import _new, _op
 from .elementwise import where
 
 
+# ---- forwards on numpy arrays, and the VJPs of indexing and cat ----------------------------
 def sign_forward(x):
     """sign(x): −1, 0 or 1; 0 for NaN, and a bool stays itself (as PyTorch computes it)."""
     if x.dtype == np.bool_:
