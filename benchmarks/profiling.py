@@ -44,9 +44,9 @@ CATEGORIES = (
     ("engine loop", lambda f, n: f.endswith("_engine.py") or "heapq" in n or n in (
         "_accumulate", "backward", "_make_grads", "run_backward")),
     ("ops.py bodies (numpy arithmetic written as operators) and Node.apply",
-     lambda f, n: f.endswith("ops.py") or (f.endswith("_graph.py") and n == "apply_node")),
-    ("op dispatch (functions, _op, apply)", lambda f, n: f.endswith(
-        ("_functional.py", "_graph.py"))),
+     lambda f, n: f.endswith("/ops.py") or (f.endswith("_graph.py") and n == "apply_node")),
+    ("op dispatch (functions, _op, apply)", lambda f, n: "/_functional/" in f
+     or f.endswith("_graph.py")),
 )
 
 
