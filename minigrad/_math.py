@@ -185,3 +185,84 @@ def dtype(x):
 def any_zero(x):
     """True when some element is 0."""
     return bool(((x._data if isinstance(x, Tensor) else x) == 0).any())
+
+
+# ---- helpers of the VJPs, written like them in this namespace --------------------------------
+def clamp_bound_vjp(g, x, bound, which):
+    """clamp with one tensor bound: z̄ to x where x is kept, to the bound where it is taken."""
+    kept = x >= bound if which == "min" else x <= bound
+    return where(kept, g, 0.0), where(kept, 0.0, g)
+
+
+def clamp_bounds_vjp(g, x, low, high):
+    """clamp with tensor bounds (PyTorch's rule: where low > high the result is high)."""
+    return (where((x >= low) & (x <= high), g, 0.0), where((x < low) & (low < high), g, 0.0),
+            where((x > high) | (high < low), g, 0.0))
+
+
+def prod_others(x, out, dim, keepdim):
+    """Πⱼ≠ᵢ xⱼ along the reduced dims, for every i (exact even where x has zeros)."""
+    xs = shape(x)
+    if not any_zero(x):
+        return unreduce(out, xs, dim, keepdim) / x
+    if dim is None:
+        return reshape(prod_others(reshape(x, (-1,)), None, (0,), False), xs)
+    d, ndim = dim[0], len(xs)
+    n = xs[d]
+    eye = np.eye(n, dtype=bool).reshape((n,) + (1,) * d + (n,) + (1,) * (ndim - d - 1))
+    others = prod(where(const(x, eye), 1.0, unsqueeze(x, 0)), d + 1)  # axis d removed
+    return permute(others, tuple(range(1, d + 1)) + (0,) + tuple(range(d + 1, ndim)))
+
+
+def evenly_distribute(g, x, out, dim, keepdim):
+    """max/min's VJP: the gradient shared equally by the elements equal to the extremum."""
+    xs = shape(x)
+    mask = x == detach(unreduce(out, xs, dim, keepdim))
+    count = sum(mask, dim, keepdim=True) if dim is not None else sum(mask)
+    return unreduce(g, xs, dim, keepdim) * mask / count
+
+
+def scatter_onehot(g, shape, dim, keepdim, indices):
+    """max/min-along-dim's VJP: g placed at the arg-extremum of each slice."""
+    if not shape:
+        return g
+    idx = indices if keepdim else np.expand_dims(indices, dim)
+    onehot = np.arange(shape[dim]).reshape((-1,) + (1,) * (len(shape) - dim - 1)) == idx
+    if not keepdim:
+        g = unsqueeze(g, dim)
+    return g * const(g, onehot)
+
+
+def vector_norm_vjp(g, x, out, p, dim, keepdim):
+    """x̄ = z̄·sign(x)·|x|ᵖ⁻¹ / zᵖ⁻¹ (0 where the norm is 0), as PyTorch's norm_backward."""
+    xs = shape(x)
+    g = unreduce(g, xs, dim, keepdim)
+    z = unreduce(out, xs, dim, keepdim)
+    if p == 1:
+        return g * sign(x)
+    if p == 0:
+        return g * 0.0
+    if p in (float("inf"), -float("inf")):  # the gradient is shared by the elements of largest |x|
+        peak = abs(x) == detach(z)
+        count = sum(peak, dim, keepdim=True) if dim is not None else sum(peak)
+        return g * sign(x) * peak / count
+    safe = where(z == 0, 1.0, z)  # no 0/0 warning: where the norm is 0 the gradient is 0
+    if p == 2:
+        return where(z == 0, 0.0, g * x / safe)
+    return where(z == 0, 0.0, g * x * abs(x) ** (p - 2) / safe ** (p - 1))
+
+
+def mask_out(g, key):
+    """g with zeros at ``key`` (what flows to a tensor whose entries were overwritten)."""
+    keep = np.ones(shape(g), dtype=bool)
+    keep[key] = False
+    return g * const(g, keep)
+
+
+def split_blocks(g, shapes, dim):
+    """g cut along ``dim`` into blocks of the given shapes (the VJP of cat)."""
+    out, start = [], 0
+    for s in shapes:
+        out.append(g[(slice(None),) * dim + (slice(start, start + s[dim]),)])
+        start += s[dim]
+    return tuple(out)

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from . import _dtype
-from . import _functional as F
+from . import _kernels as K
 from . import _math as m
 from ._graph import OpDef
 
@@ -37,87 +37,6 @@ def _reduction_name(base):
 def _each(needs_input_grad, *gradients):
     """Each input's gradient (a function computing it) where the input needs one, else None."""
     return tuple([grad() if need else None for need, grad in zip(needs_input_grad, gradients)])
-
-
-# ---- VJP helpers: written in ``m`` (arrays or tensors), like the VJPs ---------------------------
-def _clamp_bound_vjp(g, x, bound, which):
-    """clamp with one tensor bound: z̄ to x where x is kept, to the bound where it is taken."""
-    kept = x >= bound if which == "min" else x <= bound
-    return m.where(kept, g, 0.0), m.where(kept, 0.0, g)
-
-
-def _clamp_bounds_vjp(g, x, low, high):
-    """clamp with tensor bounds (PyTorch's rule: where low > high the result is high)."""
-    return (m.where((x >= low) & (x <= high), g, 0.0), m.where((x < low) & (low < high), g, 0.0),
-            m.where((x > high) | (high < low), g, 0.0))
-
-
-def _prod_others(x, out, dim, keepdim):
-    """Πⱼ≠ᵢ xⱼ along the reduced dims, for every i (exact even where x has zeros)."""
-    shape = m.shape(x)
-    if not m.any_zero(x):
-        return m.unreduce(out, shape, dim, keepdim) / x
-    if dim is None:
-        return m.reshape(_prod_others(m.reshape(x, (-1,)), None, (0,), False), shape)
-    d, ndim = dim[0], len(shape)
-    n = shape[d]
-    eye = np.eye(n, dtype=bool).reshape((n,) + (1,) * d + (n,) + (1,) * (ndim - d - 1))
-    others = m.prod(m.where(m.const(x, eye), 1.0, m.unsqueeze(x, 0)), d + 1)  # axis d removed
-    return m.permute(others, tuple(range(1, d + 1)) + (0,) + tuple(range(d + 1, ndim)))
-
-
-def _evenly_distribute(g, x, out, dim, keepdim):
-    """max/min's VJP: the gradient shared equally by the elements equal to the extremum."""
-    shape = m.shape(x)
-    mask = x == m.detach(m.unreduce(out, shape, dim, keepdim))
-    count = m.sum(mask, dim, keepdim=True) if dim is not None else m.sum(mask)
-    return m.unreduce(g, shape, dim, keepdim) * mask / count
-
-
-def _scatter_onehot(g, shape, dim, keepdim, indices):
-    """max/min-along-dim's VJP: g placed at the arg-extremum of each slice."""
-    if not shape:
-        return g
-    idx = indices if keepdim else np.expand_dims(indices, dim)
-    onehot = np.arange(shape[dim]).reshape((-1,) + (1,) * (len(shape) - dim - 1)) == idx
-    if not keepdim:
-        g = m.unsqueeze(g, dim)
-    return g * m.const(g, onehot)
-
-
-def _vector_norm_vjp(g, x, out, p, dim, keepdim):
-    """x̄ = z̄·sign(x)·|x|ᵖ⁻¹ / zᵖ⁻¹ (0 where the norm is 0), as PyTorch's norm_backward."""
-    shape = m.shape(x)
-    g = m.unreduce(g, shape, dim, keepdim)
-    z = m.unreduce(out, shape, dim, keepdim)
-    if p == 1:
-        return g * m.sign(x)
-    if p == 0:
-        return g * 0.0
-    if p in (float("inf"), -float("inf")):  # the gradient is shared by the elements of largest |x|
-        peak = m.abs(x) == m.detach(z)
-        count = m.sum(peak, dim, keepdim=True) if dim is not None else m.sum(peak)
-        return g * m.sign(x) * peak / count
-    safe = m.where(z == 0, 1.0, z)  # no 0/0 warning: where the norm is 0 the gradient is 0
-    if p == 2:
-        return m.where(z == 0, 0.0, g * x / safe)
-    return m.where(z == 0, 0.0, g * x * m.abs(x) ** (p - 2) / safe ** (p - 1))
-
-
-def _mask_out(g, key):
-    """g with zeros at ``key`` (what flows to a tensor whose entries were overwritten)."""
-    keep = np.ones(m.shape(g), dtype=bool)
-    keep[key] = False
-    return g * m.const(g, keep)
-
-
-def _split_blocks(g, shapes, dim):
-    """g cut along ``dim`` into blocks of the given shapes (the VJP of cat)."""
-    out, start = [], 0
-    for s in shapes:
-        out.append(g[(slice(None),) * dim + (slice(start, start + s[dim]),)])
-        start += s[dim]
-    return tuple(out)
 
 
 def _rpow_vjp(g, out, x, base):
@@ -160,7 +79,7 @@ defop("div", "DivBackward0", "z = x / y;  x̄ = z̄ / y,  ȳ = −z̄·x / y²",
                                                  lambda: -g * x / (y * y)),
       dtypes="float", samples=_BIN, domain=(0.5, 2.0), uses={"x": ("y",), "y": ("x", "y")})
 defop("pow", "PowBackward1", "z = xʸ;  x̄ = z̄·y·xʸ⁻¹,  ȳ = z̄·z·ln x",
-      lambda x, y: F.power(x, y),
+      lambda x, y: K.power(x, y),
       lambda g, x, y, out, *, needs_input_grad: _each(
           needs_input_grad, lambda: g * y * x ** (y - 1),
           lambda: m.where((x == 0) & (y >= 0), 0.0, g * out * m.log(x))),
@@ -171,7 +90,7 @@ defop("pow_scalar", "PowBackward0", "z = xᵖ;  x̄ = z̄·p·xᵖ⁻¹",
       samples=[((3,), {"exponent": 2}), ((2, 3), {"exponent": -1.5}), ((3,), {"exponent": 0.5})],
       domain=(0.5, 2.0))
 defop("rpow", "PowBackward2", "z = bˣ;  x̄ = z̄·z·ln b",
-      lambda x, *, base: F.power(base, x).astype(x.dtype, copy=False),
+      lambda x, *, base: K.power(base, x).astype(x.dtype, copy=False),
       lambda g, out, x, *, base: _rpow_vjp(g, out, x, base),
       samples=[((3,), {"base": 2.0}), ((2, 2), {"base": 0.5})])
 defop("maximum", "MaximumBackward0", "z = max(x, y);  x̄ = z̄·[x > y],  ȳ = z̄·[y > x]  (ties ½)",
@@ -212,7 +131,7 @@ defop("rsqrt", "RsqrtBackward0", "z = 1/√x;  x̄ = −½·z̄·z³",
 defop("abs", "AbsBackward0", "z = |x|;  x̄ = z̄·sign(x)",
       lambda x: np.abs(x), lambda g, x: g * m.sign(x), samples=_UN)
 defop("sign", "SignBackward0", "z = sign(x);  x̄ = 0",
-      lambda x: F.sign_forward(x), lambda g: g * 0.0, samples=_UN)
+      lambda x: K.sign_forward(x), lambda g: g * 0.0, samples=_UN)
 defop("sin", "SinBackward0", "z = sin x;  x̄ = z̄·cos x",
       lambda x: np.sin(x), lambda g, x: g * m.cos(x), dtypes="float", samples=_UN)
 defop("cos", "CosBackward0", "z = cos x;  x̄ = −z̄·sin x",
@@ -232,12 +151,12 @@ defop("clamp", "ClampBackward1", "z = clamp(x, a, b);  x̄ = z̄·[a ≤ x ≤ b
 defop("clamp_bound", "ClampBackward0",
       "z = max(x, a) or min(x, b);  x̄ = z̄ where x is kept,  ā (b̄) = z̄ where the bound is taken",
       lambda x, bound, *, which: np.maximum(x, bound) if which == "min" else np.minimum(x, bound),
-      lambda g, x, bound, *, which: _clamp_bound_vjp(g, x, bound, which),
+      lambda g, x, bound, *, which: m.clamp_bound_vjp(g, x, bound, which),
       samples=[((2, 3), (3,), {"which": "min"}), ((3,), (), {"which": "max"})])
 defop("clamp_bounds", "ClampBackward0",
       "z = min(max(x, a), b);  x̄ = z̄·[a ≤ x ≤ b],  ā = z̄·[x < a < b],  b̄ = z̄·[x > b or b < a]",
       lambda x, low, high: np.minimum(np.maximum(x, low), high),
-      lambda g, x, low, high: _clamp_bounds_vjp(g, x, low, high),
+      lambda g, x, low, high: m.clamp_bounds_vjp(g, x, low, high),
       samples=[((2, 3), (3,), (2, 1)), ((4,), (), ())])
 defop("zero", "ZeroBackward0", "z = 0;  x̄ = 0",
       lambda x: np.zeros_like(x), lambda g: g * 0.0, dtypes="keep", samples=_UN)
@@ -268,7 +187,7 @@ defop("round", "RoundBackward0", "z = x rounded (halves to even);  x̄ = 0", _ro
 defop("trunc", "TruncBackward0", "z = x rounded toward 0;  x̄ = 0", _rounding(np.trunc),
       lambda g: g * 0.0, samples=_UN, domain=(0.1, 0.9))
 defop("div_rounded", "DivBackward2", "z = x / y rounded down (or toward 0);  x̄ = 0,  ȳ = 0",
-      lambda x, y, *, rounding_mode: F.rounded_divide(x, y, rounding_mode),
+      lambda x, y, *, rounding_mode: K.rounded_divide(x, y, rounding_mode),
       lambda g, *, rounding_mode: (g * 0.0, g * 0.0),
       samples=[((3,), (3,), {"rounding_mode": "floor"}), ((2, 2), (), {"rounding_mode": "trunc"})],
       domain=(0.55, 0.95))
@@ -301,22 +220,22 @@ defop("mean", _reduction_name("Mean"), "z = (1/n) Σᵢ xᵢ;  x̄ᵢ = z̄ / n"
 defop("prod", _reduction_name("Prod"), "z = Πᵢ xᵢ;  x̄ᵢ = z̄·Πⱼ≠ᵢ xⱼ",
       lambda x, *, dim=None, keepdim=False: np.prod(
           x, axis=dim, keepdims=keepdim, dtype=None if x.dtype.kind == "f" else np.int64),
-      lambda g, x, out, *, dim, keepdim: m.unreduce(g, m.shape(x), dim, keepdim) * _prod_others(
+      lambda g, x, out, *, dim, keepdim: m.unreduce(g, m.shape(x), dim, keepdim) * m.prod_others(
           x, out, dim, keepdim),
       samples=[((4,), {}), ((2, 3), {"dim": (1,)}), ((2, 3), {"dim": (0,), "keepdim": True})])
 defop("amax", lambda attrs: "MaxBackward1" if attrs["dim"] is None else "AmaxBackward0",
       "z = max x;  x̄ᵢ = z̄·[xᵢ = z] / #ties",
       lambda x, *, dim=None, keepdim=False: np.max(x, axis=dim, keepdims=keepdim),
-      lambda g, x, out, *, dim, keepdim: _evenly_distribute(g, x, out, dim, keepdim),
+      lambda g, x, out, *, dim, keepdim: m.evenly_distribute(g, x, out, dim, keepdim),
       samples=[((5,), {}), ((2, 3), {"dim": (1,)})])
 defop("amin", lambda attrs: "MinBackward1" if attrs["dim"] is None else "AminBackward0",
       "z = min x;  x̄ᵢ = z̄·[xᵢ = z] / #ties",
       lambda x, *, dim=None, keepdim=False: np.min(x, axis=dim, keepdims=keepdim),
-      lambda g, x, out, *, dim, keepdim: _evenly_distribute(g, x, out, dim, keepdim),
+      lambda g, x, out, *, dim, keepdim: m.evenly_distribute(g, x, out, dim, keepdim),
       samples=[((5,), {}), ((2, 3), {"dim": (0,)})])
 defop("max_dim", "MaxBackward0", "z = max along d;  x̄ = z̄ at the argmax",
-      lambda x, *, dim, keepdim=False, indices=None: F.pick_along(x, dim, keepdim, indices),
-      lambda g, x_shape, *, dim, keepdim, indices: _scatter_onehot(g, x_shape, dim, keepdim,
+      lambda x, *, dim, keepdim=False, indices=None: K.pick_along(x, dim, keepdim, indices),
+      lambda g, x_shape, *, dim, keepdim, indices: m.scatter_onehot(g, x_shape, dim, keepdim,
                                                                    indices),
       dtypes="keep",  # indices: the arg-extremum, found by the caller (any gather checks the VJP)
       samples=[((2, 3), {"dim": 1, "indices": np.array([2, 0])}),
@@ -326,22 +245,22 @@ defop("min_dim", "MinBackward0", "z = min along d;  x̄ = z̄ at the argmin",
       samples=[((4,), {"dim": 0, "indices": np.array(3)}),
                ((2, 3), {"dim": 1, "keepdim": True, "indices": np.array([[0], [1]])})])
 defop("norm", "LinalgVectorNormBackward0", "z = ‖x‖ₚ;  x̄ = z̄·x·|x|ᵖ⁻² / zᵖ⁻¹",
-      lambda x, *, p=2, dim=None, keepdim=False: F.vector_norm_forward(x, p, dim, keepdim),
-      lambda g, x, out, *, p, dim, keepdim: _vector_norm_vjp(g, x, out, p, dim, keepdim),
+      lambda x, *, p=2, dim=None, keepdim=False: K.vector_norm_forward(x, p, dim, keepdim),
+      lambda g, x, out, *, p, dim, keepdim: m.vector_norm_vjp(g, x, out, p, dim, keepdim),
       dtypes="keep",
       samples=[((3,), {"p": 2}), ((2, 3), {"p": 2, "dim": (1,)}), ((4,), {"p": 1}),
                ((2, 2), {"p": 3.0, "dim": None, "keepdim": True}), ((4,), {"p": float("inf")})])
 defop("logsumexp", "LogsumexpBackward0", "z = ln Σᵢ eˣⁱ;  x̄ᵢ = z̄·eˣⁱ⁻ᶻ",
-      lambda x, *, dim, keepdim=False: F.logsumexp_forward(x, dim, keepdim),
+      lambda x, *, dim, keepdim=False: K.logsumexp_forward(x, dim, keepdim),
       lambda g, x, out, *, dim, keepdim: m.unreduce(g, m.shape(x), dim, keepdim) * m.exp(
           x - m.unreduce(out, m.shape(x), dim, keepdim)),
       dtypes="float", samples=[((2, 3), {"dim": (1,)}), ((4,), {"dim": (0,), "keepdim": True})])
 defop("softmax", "SoftmaxBackward0", "zᵢ = eˣⁱ / Σⱼ eˣʲ;  x̄ = z·(z̄ − Σⱼ z̄ⱼzⱼ)",
-      lambda x, *, dim: F.softmax_forward(x, dim),
+      lambda x, *, dim: K.softmax_forward(x, dim),
       lambda g, out, *, dim: out * (g - m.sum(g * out, dim, keepdim=True)),
       dtypes="float", samples=[((2, 3), {"dim": 1}), ((4,), {"dim": 0})])
 defop("log_softmax", "LogSoftmaxBackward0", "zᵢ = xᵢ − ln Σⱼ eˣʲ;  x̄ = z̄ − eᶻ·Σⱼ z̄ⱼ",
-      lambda x, *, dim: F.log_softmax_forward(x, dim),
+      lambda x, *, dim: K.log_softmax_forward(x, dim),
       lambda g, out, *, dim: g - m.exp(out) * m.sum(g, dim, keepdim=True),
       dtypes="float", samples=[((2, 3), {"dim": 1}), ((2, 3), {"dim": 0})])
 
@@ -377,7 +296,7 @@ defop("unsafe_view", "UnsafeViewBackward0", "z = x reshaped (a fresh copy);  x̄
 defop("expand", "ExpandBackward0", "z = x broadcast to a shape;  x̄ = z̄ summed back",
       # the engine sums back to x's shape; to a 0-d x PyTorch's sum_to always sums (even from
       # a 0-d z̄), which a differentiated gradient shows as SumBackward0
-      lambda x, *, shape: F.expand_view(x, shape),
+      lambda x, *, shape: K.expand_view(x, shape),
       lambda g, x_shape: m.sum(g) if x_shape == () else g,
       dtypes="keep", view=True, samples=[((3,), {"shape": (2, 3)}), ((2, 1), {"shape": (2, 4)})])
 defop("permute", lambda a: {"t": "TBackward0", "transpose": "TransposeBackward0"}.get(
@@ -395,23 +314,23 @@ defop("unsqueeze", "UnsqueezeBackward0", "z = x with a new size-1 axis d;  x̄ =
       lambda x, *, dim: np.expand_dims(x, dim), lambda g, x_shape: g.reshape(x_shape),
       dtypes="keep", view=True, samples=[((2, 3), {"dim": 1})])
 defop("index", lambda a: a["name"], "z = x[key];  x̄ = z̄ scattered into zeros at key (+= on repeats)",
-      lambda x, *, key, name="IndexBackward0": F.index_forward(x, key),
+      lambda x, *, key, name="IndexBackward0": K.index_forward(x, key),
       lambda g, x_shape, *, key, name: m.scatter(g, x_shape, key),
       dtypes="keep", view=True,
       samples=[((4,), {"key": (1,), "name": "SelectBackward0"}),
                ((3, 4), {"key": (slice(None), slice(1, 3)), "name": "SliceBackward0"}),
                ((4,), {"key": (np.array([0, 2, 2]),), "name": "IndexBackward0"})])
 defop("index_scatter", "IndexPutBackward0", "z = zeros; z[key] += x;  x̄ = z̄[key]",
-      lambda x, *, shape, key: F.scatter_forward(x, shape, key),
+      lambda x, *, shape, key: K.scatter_forward(x, shape, key),
       lambda g, *, shape, key: m.index(g, key),
       dtypes="keep", samples=[((3,), {"shape": (5,), "key": (np.array([0, 4, 0]),)})])
 defop("index_put", lambda a: a["name"], "z = x with z[key] = v;  x̄ = z̄ masked at key,  v̄ = z̄[key]",
-      lambda x, v, *, key, name="IndexPutBackward0": F.index_put_forward(x, v, key),
-      lambda g, *, key, name: (_mask_out(g, key), m.index(g, key)),
+      lambda x, v, *, key, name="IndexPutBackward0": K.index_put_forward(x, v, key),
+      lambda g, *, key, name: (m.mask_out(g, key), m.index(g, key)),
       samples=[((4,), (2,), {"key": (slice(1, 3),), "name": "CopySlices"})])
 defop("cat", "CatBackward0", "z = [x₁, x₂, …] along d;  x̄ₖ = z̄'s k-th block",
       lambda *xs, dim: np.concatenate(xs, axis=dim),
-      lambda g, shapes, *, dim: _split_blocks(g, shapes, dim),
+      lambda g, shapes, *, dim: m.split_blocks(g, shapes, dim),
       samples=[((2, 3), (1, 3), {"dim": 0}), ((2,), (3,), {"dim": 0})])
 defop("stack", "StackBackward0", "z = stack(x₁, x₂, …) along d;  x̄ₖ = z̄ selected at k",
       lambda *xs, dim: np.stack(xs, axis=dim),

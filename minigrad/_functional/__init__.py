@@ -10,17 +10,16 @@ Where they sit in the layers of minigrad:
     _tensor (the Tensor) -> _graph (what the forward pass records) -> ops (the op registry)
     -> these functions -> _engine (the backward pass) -> autograd
 
-One edge goes back: the VJPs in ``ops`` call these functions (they are tensor code, so that
-``create_graph=True`` can differentiate them), and these functions apply registry ops.
-``_common._op`` closes that loop, looking the registry up at call time; nothing else here
-imports ``ops``.
+One edge goes back: with ``create_graph=True`` the VJPs in ``ops`` run on tensors, through
+``_math``, which calls these functions (so that the gradient is recorded), and these functions
+apply registry ops. ``_common._op`` closes that loop on this side, looking the registry up at call
+time; nothing else here imports ``ops``.
 
 The modules, each importing only those above it:
 
     _common      the registry lookup and the shared argument checks (operands, dims, tensors)
     compare      functions without derivatives: comparisons, logical ops, isclose, nonzero...
     elementwise  arithmetic, unary math, clamp, where, rounding, to/type_as/clone
-    for_ops      what ``ops`` calls as ``F.<name>``: forward helpers and helpers of the VJPs
     reductions   sum, mean, prod, max/min, arg*, norm, logsumexp, softmax, log_softmax
     shapes       reshape/view, expand, permute/transpose, squeeze, cat/stack, split, chunk...
     linalg       dot, mv, mm, matmul, outer
@@ -28,7 +27,6 @@ The modules, each importing only those above it:
     indexing     getitem and setitem, with the key parsing
     methods      the Tensor methods and operators, and checked_namespace
 """
-from .._graph import apply  # noqa: F401  (ops applies through F.apply)
 from ._common import (ALL_DIMS, _C_NAMES, _binary, _check_broadcast, _check_sub, _check_tensor,
                       _new, _op, _type_word)
 from .compare import (all, allclose, any, bitwise_and, bitwise_not, bitwise_or, bitwise_xor,
@@ -39,11 +37,6 @@ from .elementwise import (abs, add, ceil, clamp, clip, clone, cos, div, exp, flo
                           minimum, mul, neg, pow, reciprocal, relu, remainder, round, rsqrt, rsub,
                           sigmoid, sign, sin, sqrt, square, sub, tanh, to, true_divide, trunc,
                           type_as, where)
-from .for_ops import (clamp_bound_vjp, clamp_bounds_vjp, evenly_distribute, expand_view,
-                      index_forward, index_put_forward, index_scatter, log_softmax_forward,
-                      logsumexp_forward, mask_out, pick_along, power, prod_others, rounded_divide,
-                      scatter_forward, scatter_onehot, sign_forward, softmax_forward, split_blocks,
-                      vector_norm_forward, vector_norm_vjp)
 from .reductions import (amax, amin, argmax, argmin, log_softmax, logsumexp, max, mean, min, norm,
                          prod, softmax, sum)
 from .shapes import (broadcast_to, cat, chunk, concat, concatenate, contiguous, expand, expand_as,

@@ -8,7 +8,7 @@ from .. import _grad_mode
 from .._graph import apply
 from .._tensor import Tensor
 from ._common import _op
-from .for_ops import index_forward
+from .._kernels import index_forward
 from .shapes import expand
 from .inplace import _inplace
 
