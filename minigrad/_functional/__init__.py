@@ -11,9 +11,8 @@ Where they sit in the layers of minigrad:
     -> these functions -> _engine (the backward pass) -> autograd
 
 One edge goes back: with ``create_graph=True`` the VJPs in ``ops`` run on tensors, through
-``_math``, which calls these functions (so that the gradient is recorded), and these functions
-apply registry ops. ``_common._op`` closes that loop on this side, looking the registry up at call
-time; nothing else here imports ``ops``.
+``_math``, which calls these functions (so that the gradient is recorded), while these functions
+apply registry ops. ``_math`` is where that loop is closed, importing this package at call time.
 
 The modules, each importing only those above it:
 

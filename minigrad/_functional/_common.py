@@ -7,22 +7,13 @@ import numpy as np
 
 from .. import _args
 from .._graph import apply
+from ..ops import OPS
 from .._tensor import Tensor, _wrap_dim, as_operand
 
 
-_registry = None  # ops.OPS, bound at the first call of _op
-
-
 def _op(name):
-    """The registry's entry ``name``. The registry and these functions need each other: the
-    VJPs in ``ops`` call these functions, and these functions apply ops of the registry. This
-    is the one place that says so: the registry is looked up here, at the first call, never at
-    import (``ops`` imports this package)."""
-    global _registry
-    if _registry is None:
-        from .. import ops
-        _registry = ops.OPS
-    return _registry[name]
+    """The registry's entry ``name``."""
+    return OPS[name]
 
 
 def _new(data):
@@ -67,16 +58,21 @@ def _check_sub(a, b):
 
 
 def _binary(name, a, b):
-    if isinstance(b, Tensor):
-        if b._data.shape != a._data.shape and b._data.ndim:  # a 0-d tensor broadcasts to any
+    """``a <op> b`` for the operators, ``a`` a tensor: PyTorch's checks, then the registry op."""
+    kind = type(b)
+    if kind is not float and kind is not int:  # a Python number needs no check
+        if isinstance(b, Tensor):
+            if b._data.shape != a._data.shape and b._data.ndim:  # a 0-d tensor broadcasts to any
+                _check_broadcast(a, b)
+        elif not isinstance(b, (numbers.Number, np.ndarray, np.generic)):
+            return NotImplemented
+        elif isinstance(b, np.ndarray):
             _check_broadcast(a, b)
-    elif not isinstance(b, (numbers.Number, np.ndarray, np.generic)):
-        return NotImplemented
-    elif isinstance(b, np.ndarray):
-        _check_broadcast(a, b)
-    if name == "sub":
+        if name == "sub":
+            _check_sub(a, b)
+    elif name == "sub" and a._data.dtype == np.bool_:
         _check_sub(a, b)
-    return apply(_op(name), a, b)
+    return apply(OPS[name], a, b)
 
 
 class _AllDims:

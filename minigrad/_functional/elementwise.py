@@ -202,10 +202,12 @@ def _check_bool_kernel(input, name):
 
 
 def _unary(name):
+    op = _op(name)
+
     def fn(input):
         _check_tensor(input, name)
         _check_bool_kernel(input, name)
-        return apply(_op(name), input)
+        return apply(op, input)
     fn.__name__ = name
     fn.__doc__ = f"Elementwise {name} (its derivative: minigrad.ops.OPS['{name}'].math)."
     return fn
