@@ -27,7 +27,9 @@ from . import _anomaly
 from . import _grad_mode
 from . import _hooks
 from . import _math
-from ._graph import AccumulateGrad
+from ._args import engine_flag
+from ._graph import AccumulateGrad, apply, edge_to
+from .ops import OPS
 from ._tensor import Tensor
 
 
@@ -52,20 +54,21 @@ def backward_steps(roots, grads, retain_graph=False, create_graph=False, capture
         if deps.get(node, 0) == 0 and node not in roots[i + 1:]:
             heapq.heappush(ready, (node.seq, node))
     quiet = _quiet_numpy()
-    with _grad_mode.set_grad_enabled(create_graph):
+    with _grad_mode.enable_grad() if create_graph else _grad_mode.no_grad():
         while ready:
             node = heapq.heappop(ready)[1]
             g = buffers.pop(node)
-            if capture is not None or node._hooks is not None or node._retained is not None:
+            if node._hooks is not None or node._retained is not None or (
+                    capture is not None and node in capture):
                 g = _arrived(node, g, create_graph, capture, accumulate)
-                if needed is not None and node not in needed:
-                    continue
+            if needed is not None and node not in needed:
+                continue
             if isinstance(node, AccumulateGrad):
                 if capture is None and accumulate:
                     _accumulate(node.variable, g, create_graph)
                 yield Step(node, g, ())
                 continue
-            with quiet():  # 1/0 is inf and 0/0 nan silently, as in PyTorch
+            with quiet or np.errstate(all="ignore"):  # 1/0 is inf, 0/0 nan, as in PyTorch
                 grads = _run_node(node, g, accumulate)
                 sent = []  # what goes along each edge, fitted to its input's shape and dtype
                 for (child, _), gi, dtype, shape in zip(node.next_functions, grads,
@@ -75,7 +78,7 @@ def backward_steps(roots, grads, retain_graph=False, create_graph=False, capture
                         continue
                     if gi is not None:
                         meta = gi if plain else gi._data
-                        if meta.shape != shape or meta.dtype != dtype:
+                        if meta.shape != shape or meta.dtype is not dtype:
                             gi = _fit(gi, dtype, shape)
                         if needed is None or child in needed or child in capture:
                             buffers[child] = buffers[child] + gi if child in buffers else gi
@@ -152,7 +155,7 @@ def _needed(roots, deps, targets):
     """The nodes on some path from the roots to a target (so nothing else is run)."""
     order, remaining = [], dict(deps)
     ready = [r for r in set(roots) if remaining.get(r, 0) == 0]
-    while ready:
+    while ready:  # the nodes in an order where each comes before its children
         node = ready.pop()
         order.append(node)
         for child, _ in node.next_functions:
@@ -162,8 +165,10 @@ def _needed(roots, deps, targets):
                     ready.append(child)
     needed = set()  # a target itself only has its gradient captured: it does not run
     for node in reversed(order):
-        if any(c in needed or c in targets for c, _ in node.next_functions):
-            needed.add(node)
+        for child, _ in node.next_functions:
+            if child in needed or child in targets:
+                needed.add(node)
+                break
     return needed
 
 
@@ -235,8 +240,6 @@ def _accumulate(leaf, g, create_graph, hooks=True):
 
 def _copy_into_new(g):
     """g copied into new memory by a recorded copy (``empty(...).copy_(g)``)."""
-    from .ops import OPS
-    from ._graph import apply
     return apply(OPS["index_put"], np.zeros_like(g._data), g, key=(Ellipsis,),
                  name="CopyBackwards")
 
@@ -247,11 +250,10 @@ def _tensor(g):
 
 
 def _quiet_numpy():
-    """A context for the loop's numpy work with floating-point warnings off; nothing to do when
-    the caller (``run_backward``) has already turned them off for the whole pass."""
-    if np.geterr() == _QUIET:
-        return lambda: _NOTHING
-    return lambda: np.errstate(all="ignore")
+    """A context that does nothing when numpy's floating-point warnings are already off (as
+    ``run_backward`` turns them off for its whole pass), else None: each node then turns them
+    off for its own numpy work."""
+    return _NOTHING if np.geterr() == _QUIET else None
 
 
 _NOTHING = contextlib.nullcontext()
@@ -262,9 +264,6 @@ _QUIET = {"divide": "ignore", "over": "ignore", "under": "ignore", "invalid": "i
 
 def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None):
     """Run every step (``Tensor.backward``, ``autograd.backward``, ``autograd.grad``)."""
-    from ._args import engine_flag
-    from ._graph import edge_to
-
     retain_graph = engine_flag(retain_graph)
     create_graph = engine_flag(create_graph)
     if len(grad_tensors) != len(tensors):

@@ -172,6 +172,9 @@ def _check_index_arrays(arrays, sliced):
 
 def getitem(input, key):
     """input[key]: ints, slices, None, ..., integer or boolean tensors (repeats accumulate)."""
+    shape = input._data.shape
+    if type(key) is int and shape and -shape[0] <= key < shape[0]:  # x[i], the common case
+        return apply(_op("index"), input, key=(key,), name="SelectBackward0")
     npkey, name = _index_key(key, input.shape)
     return apply(_op("index"), input, key=npkey, name=name)
 
