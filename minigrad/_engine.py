@@ -19,7 +19,9 @@ A plain pass (``create_graph=False``) moves numpy arrays from node to node and r
 them (``_math``); with ``create_graph=True`` the gradients are tensors and every VJP is recorded.
 """
 import contextlib
+import functools
 import heapq
+import operator
 
 import numpy as np
 
@@ -66,7 +68,7 @@ def backward_steps(roots, grads, retain_graph=False, create_graph=False, capture
             if isinstance(node, AccumulateGrad):
                 if capture is None and accumulate:
                     _accumulate(node.variable, g, create_graph)
-                yield Step(node, g, ())
+                yield _step((node, g, ()))
                 continue
             with quiet or np.errstate(all="ignore"):  # 1/0 is inf, 0/0 nan, as in PyTorch
                 grads = _run_node(node, g, accumulate)
@@ -88,49 +90,41 @@ def backward_steps(roots, grads, retain_graph=False, create_graph=False, capture
                         heapq.heappush(ready, (child.seq, child))
             if not retain_graph:
                 node.release()
-            yield Step(node, g, tuple(sent))
+            yield _step((node, g, sent))
 
 
-class Step:
-    """One node run by the backward pass: the node, the gradient that arrived at it (summed over
-    every path) and what it sent along each of its next_functions (None where nothing).
+class Step(tuple):
+    """One node run by the backward pass: ``(node, grad_output, grad_inputs)``, the node, the
+    gradient that arrived at it (summed over every path) and what it sent along each of its
+    next_functions (None where nothing).
 
-    The gradients are tensors; a plain pass hands numpy arrays from node to node, and a step
+    The gradients read as tensors; a plain pass hands numpy arrays from node to node, and a step
     wraps them only when they are read."""
 
-    __slots__ = ("node", "_grad_output", "_grad_inputs")
+    __slots__ = ()
 
-    def __init__(self, node, grad_output, grad_inputs):
-        self.node = node
-        self._grad_output = grad_output
-        self._grad_inputs = grad_inputs
+    def __new__(cls, node, grad_output, grad_inputs):
+        return tuple.__new__(cls, (node, grad_output, grad_inputs))
+
+    node = property(operator.itemgetter(0))
 
     @property
     def grad_output(self):
-        g = self._grad_output
-        if g is not None and not isinstance(g, Tensor):
-            g = self._grad_output = Tensor._make(np.asarray(g))
-        return g
+        return _tensor(self[1])
 
     @property
     def grad_inputs(self):
-        grads = self._grad_inputs
-        if not isinstance(grads, tuple) or any(
-                g is not None and not isinstance(g, Tensor) for g in grads):
-            grads = self._grad_inputs = tuple(
-                g if g is None or isinstance(g, Tensor) else Tensor._make(np.asarray(g))
-                for g in grads)
-        return grads
+        return tuple([_tensor(g) for g in self[2]])
 
     def __iter__(self):
-        return iter((self.node, self.grad_output, self.grad_inputs))
-
-    def __eq__(self, other):
-        return isinstance(other, Step) and tuple(self) == tuple(other)
+        return iter((self[0], self.grad_output, self.grad_inputs))
 
     def __repr__(self):
         return (f"Step(node={self.node!r}, grad_output={self.grad_output!r}, "
                 f"grad_inputs={self.grad_inputs!r})")
+
+
+_step = functools.partial(tuple.__new__, Step)  # Step(node, g, sent), made by the loop at C speed
 
 
 def _count_dependencies(roots):
