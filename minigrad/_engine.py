@@ -80,7 +80,7 @@ def backward_steps(roots, grads, retain_graph=False, create_graph=False, capture
                         continue
                     if gi is not None:
                         meta = gi if plain else gi._data
-                        if meta.shape != shape or meta.dtype is not dtype:
+                        if meta.shape != shape or meta.dtype.char != dtype:
                             gi = _fit(gi, dtype, shape)
                         if needed is None or child in needed or child in capture:
                             buffers[child] = buffers[child] + gi if child in buffers else gi
@@ -207,11 +207,12 @@ def _vjp(node, g):
 
 
 def _fit(g, dtype, shape):
-    """g summed back over broadcast axes and cast to its input's dtype (arrays or tensors)."""
+    """g summed back over broadcast axes and cast to its input's dtype (arrays or tensors);
+    ``dtype`` is a numpy dtype code (``input_meta``'s)."""
     g = _math.sum_to(g, shape)
     if isinstance(g, Tensor):
-        return g if g._data.dtype == dtype else g.to(dtype)
-    return g if g.dtype == dtype else np.asarray(g).astype(dtype)
+        return g if g._data.dtype.char == dtype else g.to(np.dtype(dtype))
+    return g if g.dtype.char == dtype else np.asarray(g).astype(dtype)
 
 
 def _accumulate(leaf, g, create_graph, hooks=True):

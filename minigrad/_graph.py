@@ -334,7 +334,7 @@ def apply(op, *inputs, **attrs):
 
 # The Python numbers an op takes as they are, next to a float tensor (numpy keeps the tensor's
 # dtype for them, as PyTorch does for wrapped numbers): their dtype as a 0-d array would have it.
-_NUMBERS = {float: np.dtype(np.float64), int: np.dtype(np.int64)}
+_NUMBERS = {float: np.dtype(np.float64).char, int: np.dtype(np.int64).char}
 
 
 def _plain_arrays(op, inputs):
@@ -374,7 +374,7 @@ def record(op, inputs, attrs, out):
             shapes.append(())
             numbers = (numbers or ()) + ((i, t),)
             continue
-        dtypes.append(t._data.dtype)
+        dtypes.append(t._data.dtype.char)
         shapes.append(t._data.shape)
         if t.grad_fn is not None:
             edges.append((t.grad_fn, 0))
@@ -394,6 +394,8 @@ def record(op, inputs, attrs, out):
     node.op = op
     node.next_functions = edges = tuple(edges)
     node.attrs = attrs
+    # (dtype codes, shapes): codes (``'f'`` for float32), not dtypes, so that the tuple holds
+    # no object the garbage collector has to visit for as long as the graph lives
     node.input_meta = (tuple(dtypes), tuple(shapes))
     node.seq = -next(_sequence)
     node._output = weakref.ref(out)

@@ -275,7 +275,8 @@ def _alias(t):
 def _link(ctx, tensors, args, out):
     """Make ``ctx`` the grad_fn of ``out``, with one edge per tensor input."""
     ctx.next_functions = tuple((edge_to(t), 0) for t in tensors)
-    ctx.input_meta = (tuple(t._data.dtype for t in tensors), tuple(t._data.shape for t in tensors))
+    ctx.input_meta = (tuple(t._data.dtype.char for t in tensors),
+                      tuple(t._data.shape for t in tensors))
     ctx._arg_is_tensor = tuple(isinstance(a, Tensor) for a in args)
     ctx._output = weakref.ref(out)
     # Saved as the version they have now; the output is saved as data (no cycle through it).
