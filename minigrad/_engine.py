@@ -58,20 +58,20 @@ def backward_steps(roots, grads, retain_graph=False, create_graph=False, capture
     quiet = _quiet_numpy()
     with _grad_mode.enable_grad() if create_graph else _grad_mode.no_grad():
         while ready:
-            node = heapq.heappop(ready)[1]
+            node = heapq.heappop(ready)[1]  # every gradient for it has arrived
             g = buffers.pop(node)
             if node._hooks is not None or node._retained is not None or (
                     capture is not None and node in capture):
                 g = _arrived(node, g, create_graph, capture, accumulate)
             if needed is not None and node not in needed:
                 continue
-            if isinstance(node, AccumulateGrad):
+            if isinstance(node, AccumulateGrad):  # a leaf: into its .grad
                 if capture is None and accumulate:
                     _accumulate(node.variable, g, create_graph)
                 yield _step((node, g, ()))
                 continue
             with quiet or np.errstate(all="ignore"):  # 1/0 is inf, 0/0 nan, as in PyTorch
-                grads = _run_node(node, g, accumulate)
+                grads = _run_node(node, g, accumulate)  # the VJP: one gradient per input
                 sent = []  # what goes along each edge, fitted to its input's shape and dtype
                 for (child, _), gi, dtype, shape in zip(node.next_functions, grads,
                                                         *node.input_meta):
@@ -82,14 +82,14 @@ def backward_steps(roots, grads, retain_graph=False, create_graph=False, capture
                         meta = gi if plain else gi._data
                         if meta.shape != shape or meta.dtype.char != dtype:
                             gi = _fit(gi, dtype, shape)
-                        if needed is None or child in needed or child in capture:
+                        if needed is None or child in needed or child in capture:  # summed
                             buffers[child] = buffers[child] + gi if child in buffers else gi
                     sent.append(gi)
                     deps[child] -= 1  # a None gradient (zero) still counts as arrived
-                    if deps[child] == 0 and child in buffers:
+                    if deps[child] == 0 and child in buffers:  # its last gradient: ready
                         heapq.heappush(ready, (child.seq, child))
             if not retain_graph:
-                node.release()
+                node.release()  # its saved tensors
             yield _step((node, g, sent))
 
 
