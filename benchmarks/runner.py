@@ -27,6 +27,7 @@ THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
 REFERENCE = "numpy"  # gradients are compared with the hand-written ones
 RTOL = 1e-3  # elementwise: |got − ref| ≤ RTOL·|ref| + ATOL·max|ref| (float32, other libms)
 ATOL = 1e-4
+RATIO_BASES = ("numpy", "torch", "autograd", "mygrad")  # what every backend is compared with
 REQUIRED = ("numpy", "minigrad")  # an error in these fails the run; a peer's error is a result
 
 
@@ -131,12 +132,13 @@ def check_gradients(reports):
 
 
 def add_ratios(reports):
-    """Each backend's median over numpy's and over PyTorch's, in the same run."""
+    """Each backend's median over numpy's, PyTorch's and the other Python engines', in the same
+    run."""
     for report in reports.values():
         report["ratios"] = {}
         for workload, res in report.get("results", {}).items():
             ratios = {}
-            for base in ("numpy", "torch"):
+            for base in RATIO_BASES:
                 other = reports.get(base, {}).get("results", {}).get(workload)
                 ratios[base] = res["median"] / other["median"] if other else None
                 ratios[base + "_cpu"] = (res["cpu_median"] / other["cpu_median"]
