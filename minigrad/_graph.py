@@ -65,6 +65,9 @@ class OpDef:
         if uses is not None:  # PyTorch saves what input 0's gradient reads first, and so on
             first = [n for name in self.inputs for n in uses.get(name, ()) if n in self.saves]
             self.saves = tuple(dict.fromkeys(first + list(self.saves)))
+        # each saved name with the position of its input (None for the output, or all inputs)
+        self.saved_from = tuple((n, self.inputs.index(n) if n in self.inputs else None)
+                                for n in self.saves)
         self.shapes = tuple(n for n in needs if n.endswith("_shape") or n == "shapes")
         # needs_input_grad (PyTorch's name): a tuple of bools, one per input; a VJP that takes it
         # returns None for an input that needs no gradient instead of computing it for nothing.
@@ -365,11 +368,12 @@ _EXACT = 2 ** 53  # ints beyond this are not exact as floats: the general path h
 def record(op, inputs, attrs, out):
     """Link ``out`` to its inputs (tensors or Python numbers) through a new node of ``op``, when
     some input requires grad; returns the node (or None)."""
-    edges, dtypes, shapes, numbers, requires = [], [], [], None, False
+    edges, requires, dtypes, shapes, numbers = [], [], [], [], None
     for i, t in enumerate(inputs):  # one pass: each input's edge, dtype and shape
         number = _NUMBERS.get(type(t))
         if number is not None:  # the constants of ``x + 2``, kept for the pictures of the graph
             edges.append(_NO_EDGE)
+            requires.append(False)
             dtypes.append(number)
             shapes.append(())
             numbers = (numbers or ()) + ((i, t),)
@@ -378,15 +382,16 @@ def record(op, inputs, attrs, out):
         shapes.append(t._data.shape)
         if t.grad_fn is not None:
             edges.append((t.grad_fn, 0))
-            requires = True
+            requires.append(True)
         elif t._requires_grad:
             edges.append((edge_to(t), 0))
-            requires = True
+            requires.append(True)
         else:
             edges.append(_NO_EDGE)
+            requires.append(False)
             if t._wrapped:
                 numbers = (numbers or ()) + ((i, t),)
-    if not requires:
+    if True not in requires:
         return None
     if op.defaults:
         attrs = {**op.defaults, **attrs}
@@ -407,15 +412,14 @@ def record(op, inputs, attrs, out):
     saved = {}
     if op.saves:
         # only what the gradients of inputs requiring grad read is checked for in-place changes
-        read = op.saves if op.uses is None else op.checked(
-            tuple([e is not _NO_EDGE for e in edges]))
-        for name in op.saves:
+        read = op.saves if op.uses is None else op.checked(tuple(requires))
+        for name, position in op.saved_from:
             if name == "out":
                 saved[name] = SavedTensor(out, True, name in read)
             elif name == "xs":
                 saved[name] = _SavedList(inputs)
             else:
-                x = inputs[op.inputs.index(name)]
+                x = inputs[position]
                 saved[name] = SavedNumber(x) if type(x) in _NUMBERS else SavedTensor(
                     x, False, name in read)
     node._saved = saved
