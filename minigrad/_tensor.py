@@ -55,6 +55,7 @@ class Size(tuple):
         return n
 
 
+@_args.tensor_class
 class Tensor:
     """An n-dimensional array that can record the operations applied to it."""
 
