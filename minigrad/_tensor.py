@@ -157,9 +157,9 @@ class Tensor:
                                    f"'[{', '.join(map(str, self.shape))}]'. Please ensure that the "
                                    "gradient and the tensor are the same size")
             if value._data.dtype != self._data.dtype:
-                from ._functional import _C_NAMES
                 raise RuntimeError(
-                    f"attempting to assign a gradient with dtype '{_C_NAMES[value.dtype.name]}' "
+                    f"attempting to assign a gradient with dtype "
+                    f"'{_dtype.C_NAMES[value.dtype.name]}' "
                     f"to a tensor with grad_dtype '{self.dtype.legacy[:-6]}'. The gradient must "
                     "match the tensor's grad_dtype (defaults to the tensor's dtype). You can set "
                     "the tensor's grad_dtype attribute with a specific dtype, or None to allow "
