@@ -9,7 +9,7 @@
 Where things are: ``ops`` (every op with its derivative), ``_engine`` (the backward loop),
 ``_tensor`` (the Tensor), ``_functional`` (the functions you call), ``autograd`` (backward, grad).
 """
-from . import _functional
+from . import _dtype, _functional, _tensor
 from . import ops  # noqa: F401  (fills the registry)
 from . import _fill  # noqa: F401  (in-place random fills, index_copy_: Tensor methods)
 from ._creation import (arange, as_tensor, default_generator, empty, empty_like, eye, from_numpy,
@@ -48,9 +48,7 @@ FloatTensor = DoubleTensor = LongTensor = Tensor  # legacy names, for isinstance
 
 def result_type(tensor1, tensor2):
     """The dtype an op on these two operands computes in (PyTorch's promotion)."""
-    from ._dtype import result_type as _rt
-    from ._tensor import as_operand
-    return _rt(as_operand(tensor1), as_operand(tensor2))
+    return _dtype.result_type(_tensor.as_operand(tensor1), _tensor.as_operand(tensor2))
 
 from . import _out  # noqa: E402  (out=: the functions that take it, as in PyTorch)
 for _name in _out.OPS_WITH_OUT + _out.FACTORIES_WITH_OUT:

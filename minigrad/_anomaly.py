@@ -11,6 +11,8 @@ import warnings
 
 import numpy as np
 
+from ._args import bool_arg
+
 enabled = False
 check_nan = True
 
@@ -30,7 +32,6 @@ def is_anomaly_check_nan_enabled():
 def set_anomaly_enabled(mode, check_nan_=True):
     """Turn anomaly detection on or off (``check_nan``: also raise on NaN gradients)."""
     global enabled, check_nan
-    from ._args import bool_arg
     mode = bool_arg(mode, "enabled", "set_anomaly_enabled", 1)
     enabled = bool(mode)
     check_nan = bool(check_nan_)

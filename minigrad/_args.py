@@ -13,7 +13,18 @@ import os
 import numpy as np
 
 from . import _dtype
-from . import _tensor  # noqa: F401  (read at call time: _tensor imports this module)
+
+# The Tensor class, for the isinstance checks below. _tensor imports this module (so this one
+# cannot import it) and hands the class over as soon as it is defined (``tensor_class``); before
+# that no value can be a tensor, which the empty tuple says to isinstance.
+_Tensor = ()
+
+
+def tensor_class(cls):
+    """Class decorator of ``Tensor``: the class these checks recognise as a tensor."""
+    global _Tensor
+    _Tensor = cls
+    return cls
 
 
 def type_name(value):
@@ -21,7 +32,7 @@ def type_name(value):
     kind = type(value)
     if kind.__module__ == "builtins":
         return kind.__name__
-    if isinstance(value, _tensor.Tensor):
+    if isinstance(value, _Tensor):
         return "Tensor"
     return f"{kind.__module__.split('.')[0]}.{kind.__qualname__}"
 
@@ -44,7 +55,7 @@ def int_arg(value, name, who=None, position=None):
         if not -_INT64_MAX - 1 <= value <= _INT64_MAX:
             raise ValueError("Overflow when unpacking long long")
         return builtins.int(value)
-    if isinstance(value, _tensor.Tensor) and value._data.ndim == 0 and \
+    if isinstance(value, _Tensor) and value._data.ndim == 0 and \
             value._data.dtype.kind in "iu":
         return builtins.int(value._data)  # a 0-d integer tensor is an int to PyTorch
     raise TypeError(f"{_where(who, name, position)} must be int, not {type_name(value)}")
@@ -64,7 +75,7 @@ def number_arg(value, name, who=None, position=None, tensor=True):
     """``value`` as a Python number (a 0-d tensor gives its value, unless not ``tensor``)."""
     if isinstance(value, (builtins.int, builtins.float, builtins.bool, np.number, np.bool_)):
         return value.item() if isinstance(value, (np.number, np.bool_)) else value
-    if tensor and isinstance(value, _tensor.Tensor) and value._data.ndim == 0:
+    if tensor and isinstance(value, _Tensor) and value._data.ndim == 0:
         return value._data.item()
     raise TypeError(f"{_where(who, name, position)} must be Number, not {type_name(value)}")
 
@@ -195,7 +206,7 @@ def tensors(*names, optional=(), who=None):
             for i, name, may_be_none in slots:
                 given = i < len(args) or name in kwargs
                 value = args[i] if i < len(args) else kwargs.get(name)
-                if given and not isinstance(value, _tensor.Tensor) and not (
+                if given and not isinstance(value, _Tensor) and not (
                         value is None and may_be_none):
                     raise TypeError(f"{label}(): argument '{name}' (position {i + 1}) must be "
                                     f"Tensor, not {type_name(value)}")

@@ -46,6 +46,11 @@ int32 = int = dtype("int32", np.int32, _INT, "IntTensor")
 int64 = long = dtype("int64", np.int64, _INT, "LongTensor")
 bool = dtype("bool", np.bool_, _BOOL, "BoolTensor")
 
+# the C++ type names some of PyTorch's messages print
+C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+           "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+           "bool": "bool"}
+
 ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool)
 _FROM_NUMPY = {d.np: d for d in ALL}
 _DEFAULT = {_BOOL: bool, _INT: int64, _FLOAT: float32}

@@ -13,7 +13,8 @@ from . import _args
 from . import _creation
 from . import _functional
 from . import _grad_mode
-from ._tensor import Tensor
+from ._tensor import Tensor, _wrap_dim
+from .ops import OPS
 
 
 def _write(self, values):
@@ -102,7 +103,6 @@ def _check_index_copy(self, dim, index, source, who):
         if not isinstance(t, Tensor):
             raise TypeError(f"{who}(): argument '{name}' (position {k + 2}) must be Tensor, not "
                             f"{_args.type_name(t)}")
-    from ._tensor import _wrap_dim
     dim = _wrap_dim(dim, self.ndim)
     if index.ndim >= 2:
         raise IndexError(f"index_copy_(): Index should have dimension 1 or 0 (got {index.ndim})")
@@ -148,7 +148,6 @@ def index_copy_(self, dim, index, source):
 
 
 def _copy_at(self, dim, index, source):
-    from .ops import OPS
     if self.ndim == 0:  # a 0-d self and source: index is [0]
         return _functional._inplace(self, OPS["index_put"], source.reshape(()), key=(),
                                     name="IndexCopyBackward0")

@@ -1,6 +1,8 @@
 """The one grad-mode switch. Change it only through these context managers / decorators."""
 import functools
 
+from ._args import bool_arg
+
 _enabled = True
 
 
@@ -66,7 +68,6 @@ class set_grad_enabled(_GradMode):
     """Sets grad mode at once; as a context manager, restores the previous mode on exit."""
 
     def __init__(self, mode):
-        from ._args import bool_arg
         mode = bool_arg(mode, "enabled", "set_grad_enabled", 1)
         self._prev = _enabled
         self.mode = mode

@@ -23,6 +23,7 @@ from . import _anomaly
 from . import _dtype
 from . import _grad_mode
 from . import _hooks
+from ._saved_attrs import saved_attribute
 from ._tensor import Tensor, as_operand
 
 _metadata = weakref.WeakKeyDictionary()  # Node.metadata, kept only while the node lives
@@ -118,7 +119,6 @@ class Node:
     def __getattr__(self, name):
         # what the node saved, by PyTorch's names: _saved_self, _saved_result, _saved_dim ...
         if name.startswith("_saved_") and name != "_saved_":
-            from .autograd.graph import saved_attribute
             return saved_attribute(self, name)
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 

@@ -18,6 +18,8 @@ rebuilt), and its AccumulateGrad shares that dict.
 import weakref
 from collections import OrderedDict
 
+from ._tensor import Tensor, methods_of
+
 
 class RemovableHandle:
     """What ``register_hook`` returns: ``handle.remove()`` unregisters the hook."""
@@ -83,7 +85,6 @@ def _hook_name(fn):
 
 def _checked_grad(fn, old, new):
     """A tensor hook's replacement must be a tensor of the same shape and dtype (PyTorch)."""
-    from ._tensor import Tensor
     if not isinstance(new, Tensor):
         raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
     if new.shape != old.shape:
@@ -112,7 +113,6 @@ def hooks_of(node):
 
 def register_tensor_hook(tensor, fn):
     """``Tensor.register_hook``: fn(grad) runs when the gradient for ``tensor`` is computed."""
-    from ._graph import edge_to
     if not tensor.requires_grad:
         raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
     if tensor.grad_fn is not None:
@@ -121,8 +121,10 @@ def register_tensor_hook(tensor, fn):
         if tensor._hooks is None:
             tensor._hooks = OrderedDict()
         hooks = tensor._hooks
-        acc = edge_to(tensor)
-        if acc._hooks is None:
+        # the leaf's AccumulateGrad, if one is alive (_graph caches it weakly), shares the
+        # hooks; one made later starts with them (``leaf_hooks``)
+        acc = tensor._accumulator() if tensor._accumulator is not None else None
+        if acc is not None and acc._hooks is None:
             acc._hooks = NodeHooks(tensor._hooks)
     handle = RemovableHandle(hooks)
     hooks[handle.id] = fn
@@ -168,3 +170,15 @@ def run_post_accumulate(tensor):
     if hooks:
         for fn in tuple(hooks.values()):
             fn(tensor)
+
+
+@methods_of
+class _TensorMethods:
+    def register_hook(self, hook):
+        """Call hook(grad) each time the gradient for this tensor is computed, before it is used;
+        a returned tensor replaces the gradient. Returns a handle with ``remove()``."""
+        return register_tensor_hook(self, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call hook(tensor) on a leaf after its ``.grad`` has been accumulated in backward."""
+        return register_post_accumulate_hook(self, hook)

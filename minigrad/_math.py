@@ -66,7 +66,7 @@ def detach(x):
 def where(cond, a, b):
     """a where cond, else b."""
     if isinstance(cond, Tensor) or isinstance(a, Tensor) or isinstance(b, Tensor):
-        from . import _functional
+        from . import _functional  # above this module (the registry loop): read at call time
         return _functional.where(cond, a, b)
     return np.where(cond, a, b)
 
@@ -172,7 +172,7 @@ def index(x, key):
 def floor_divide(x, y):
     """⌊x / y⌋ (no gradient)."""
     if isinstance(x, Tensor) or isinstance(y, Tensor):
-        from . import _functional
+        from . import _functional  # above this module (the registry loop): read at call time
         return _functional.floor_divide(x, y)
     return np.floor_divide(x, y)
 

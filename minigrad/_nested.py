@@ -11,6 +11,7 @@ import numbers
 import numpy as np
 
 from . import _dtype
+from ._tensor import Tensor
 
 _MAX_DIMS = 64
 
@@ -37,7 +38,6 @@ def _shape(data):
 
 
 def _leaf_dtype(x):
-    from ._tensor import Tensor
     if isinstance(x, (bool, np.bool_)):
         return _dtype.bool
     if isinstance(x, (np.ndarray, np.generic)):
@@ -71,7 +71,6 @@ def _infer_dtype(data):
 
 
 def _scalar_error(item, dtype):
-    from ._tensor import Tensor
     if isinstance(item, Tensor):
         return ValueError("only one element tensors can be converted to Python scalars")
     name = type(item).__name__
@@ -82,7 +81,6 @@ def _scalar_error(item, dtype):
 
 def _values(data, sizes, dtype):
     """Nested lists of Python scalars, checked element by element against ``sizes``."""
-    from ._tensor import Tensor
     out = []
     stack = [(data, 0, out)]
     while stack:

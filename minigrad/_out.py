@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 
 from . import _grad_mode
+from ._dtype import from_numpy_dtype
 from ._tensor import Tensor
 
 # the top-level functions that take ``out=`` (PyTorch's names), wrapped by minigrad/__init__.py
@@ -75,5 +76,4 @@ def write(result, out, warn=True):
 
 
 def _word(dtype):
-    from ._dtype import from_numpy_dtype
     return from_numpy_dtype(dtype).legacy.replace("Tensor", "")

@@ -3,6 +3,7 @@
 Operations live in ``_functional`` (and their derivatives in ``ops``); this file keeps the
 tensor's own state: leaf or not, its gradient, its version counter, and conversions.
 """
+import inspect
 import warnings
 import weakref
 
@@ -55,8 +56,13 @@ class Size(tuple):
         return n
 
 
+@_args.tensor_class
 class Tensor:
-    """An n-dimensional array that can record the operations applied to it."""
+    """An n-dimensional array that can record the operations applied to it.
+
+    The layers above this one install the methods they implement: the operations
+    (``_functional/methods.py``), the hooks (``_hooks``) and ``backward`` (``autograd``).
+    """
 
     __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_vc", "_base", "_accumulator",
                  "_wrapped", "_hooks", "__weakref__")
@@ -156,9 +162,9 @@ class Tensor:
                                    f"'[{', '.join(map(str, self.shape))}]'. Please ensure that the "
                                    "gradient and the tensor are the same size")
             if value._data.dtype != self._data.dtype:
-                from ._functional import _C_NAMES
                 raise RuntimeError(
-                    f"attempting to assign a gradient with dtype '{_C_NAMES[value.dtype.name]}' "
+                    f"attempting to assign a gradient with dtype "
+                    f"'{_dtype.C_NAMES[value.dtype.name]}' "
                     f"to a tensor with grad_dtype '{self.dtype.legacy[:-6]}'. The gradient must "
                     "match the tensor's grad_dtype (defaults to the tensor's dtype). You can set "
                     "the tensor's grad_dtype attribute with a specific dtype, or None to allow "
@@ -180,17 +186,6 @@ class Tensor:
             return
         self.grad_fn._retained = weakref.ref(self)
 
-    def register_hook(self, hook):
-        """Call hook(grad) each time the gradient for this tensor is computed, before it is used;
-        a returned tensor replaces the gradient. Returns a handle with ``remove()``."""
-        from ._hooks import register_tensor_hook
-        return register_tensor_hook(self, hook)
-
-    def register_post_accumulate_grad_hook(self, hook):
-        """Call hook(tensor) on a leaf after its ``.grad`` has been accumulated in backward."""
-        from ._hooks import register_post_accumulate_hook
-        return register_post_accumulate_hook(self, hook)
-
     @property
     def _backward_hooks(self):
         """The hooks ``register_hook`` added (an OrderedDict by handle id), or None."""
@@ -202,12 +197,6 @@ class Tensor:
     def _version(self):
         """How many in-place changes this tensor's storage has seen."""
         return self._vc[0]
-
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        """Accumulate d(self)/d(leaf) (times ``gradient``: a vector-Jacobian product) into the
-        ``.grad`` of every leaf this tensor was computed from."""
-        from .autograd import backward
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self):
         """A tensor sharing this one's data, cut from the graph (requires_grad=False)."""
@@ -411,6 +400,17 @@ class Tensor:
             t._grad = self._grad.__deepcopy__(memo)
         memo[id(self)] = t
         return t
+
+
+def methods_of(cls):
+    """Class decorator: the functions defined in ``cls`` become methods of ``Tensor``, for the
+    layers above this one that implement them (``autograd`` installs ``Tensor.backward``). The
+    functions themselves are installed, so ``inspect.getsource`` shows the code that runs."""
+    for name, fn in vars(cls).items():
+        if inspect.isfunction(fn):
+            fn.__qualname__ = f"Tensor.{name}"
+            setattr(Tensor, name, fn)
+    return cls
 
 
 def _rebuild(data, requires_grad):

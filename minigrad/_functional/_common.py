@@ -6,6 +6,7 @@ import numbers
 import numpy as np
 
 from .. import _args
+from .._dtype import C_NAMES as _C_NAMES  # noqa: F401  (the package exports it)
 from .._graph import apply
 from ..ops import OPS
 from .._tensor import Tensor, _wrap_dim, as_operand
@@ -124,11 +125,6 @@ def _type_word(t):
     return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
             "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
             "bool": "Bool"}[t.dtype.name]
-
-
-_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
-            "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-            "bool": "bool"}  # the C++ type names some of PyTorch's messages print
 
 
 def _array(x):

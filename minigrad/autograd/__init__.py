@@ -1,10 +1,13 @@
 """``minigrad.autograd``: backward and grad, grad modes, and the legacy ``Variable``."""
-from .._args import engine_flag
 import warnings
 
-from .._engine import backward_steps, run_backward
+import numpy as np
+
+from .._args import engine_flag
+from .._creation import empty
+from .._engine import _accumulate, backward_steps, run_backward
 from .._grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .._tensor import Tensor, warn_once
+from .._tensor import Tensor, methods_of, warn_once
 from . import anomaly_mode, function, functional, graph  # noqa: E402
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .function import Function
@@ -45,7 +48,6 @@ def _make_grads(outputs, grads):
 
 
 def _ones(out):
-    import numpy as np
     return np.ones(out._data.shape, dtype=out._data.dtype)
 
 
@@ -82,12 +84,19 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
         if not inputs:
             raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
         captured = run_backward(tensors, grads, retain_graph, create_graph, inputs)
-        from .._engine import _accumulate
         for t, g in zip(inputs, captured):
             if g is not None:
                 _accumulate(t, g, create_graph)
         return
     run_backward(tensors, grads, retain_graph, create_graph)
+
+
+@methods_of
+class _TensorMethods:
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate d(self)/d(leaf) (times ``gradient``: a vector-Jacobian product) into the
+        ``.grad`` of every leaf this tensor was computed from."""
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)  # autograd.backward
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -128,7 +137,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 def Variable(data, requires_grad=False, volatile=False):
     """The legacy wrapper of PyTorch before 0.4: today it simply makes a tensor."""
     if data is None:  # PyTorch: an empty tensor
-        from .._creation import empty
         data = empty(0)
     if not isinstance(data, Tensor):
         raise TypeError("Variable data has to be a tensor, but got " + type(data).__name__)
@@ -136,7 +144,6 @@ def Variable(data, requires_grad=False, volatile=False):
         raise TypeError(f"'{type(requires_grad).__name__}' object cannot be interpreted as an "
                         "integer")
     if volatile:  # PyTorch 0.4 replaced it by no_grad; it still warns, as here
-        import warnings
         warnings.warn("volatile was removed and now has no effect. Use `with torch.no_grad():` "
                       "instead.", UserWarning, stacklevel=2)
     t = Tensor._make(data._data)

@@ -18,6 +18,7 @@ As in PyTorch, ``ctx`` is the node itself: an instance of ``<Name>Backward``, ma
 Function class. To the engine it is a node like any other: ``apply(g)`` calls your backward and
 hands back one gradient per tensor input.
 """
+import functools
 import inspect
 import warnings
 import weakref
@@ -287,8 +288,6 @@ def _link(ctx, tensors, args, out):
 
 def once_differentiable(fn):
     """Decorator for a backward that cannot itself be differentiated: it runs with grad off."""
-    import functools
-
     @functools.wraps(fn)
     def wrapper(ctx, *args):
         with _grad_mode.no_grad():

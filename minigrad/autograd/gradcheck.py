@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import _creation
 from .. import _dtype
+from .._functional import check_tolerances
 from .._tensor import Tensor
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
@@ -92,7 +93,7 @@ def _check_same_dtype_and_shape(a, b, eps, idx):
 
 def _analytical_jacobians(inputs, output, nondet_tol, check_grad_dtypes):
     """Backward's Jacobians of ``output``, one row per output element (computed twice)."""
-    from . import grad
+    from . import grad  # the package imports this module before it defines grad
     diff_inputs = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
 
     def rows():
@@ -135,7 +136,7 @@ def _allclose(a, n, rtol, atol):
 
 def _check_backward_mul_by_grad_output(outputs, inputs):
     """Backward with zero output gradients must give zero input gradients of the right type."""
-    from . import grad
+    from . import grad  # the package imports this module before it defines grad
     diff_inputs = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
     grads = grad(outputs, diff_inputs, [_creation.zeros_like(o) for o in outputs],
                  allow_unused=True)
@@ -151,7 +152,6 @@ def _check_backward_mul_by_grad_output(outputs, inputs):
 
 
 def _gradcheck(func, inputs, eps, atol, rtol, nondet_tol, check_grad_dtypes, check_backward_ad):
-    from .._functional import check_tolerances
     rtol, atol = check_tolerances(rtol, atol, "allclose")  # PyTorch meets them in allclose
     tupled_inputs = _as_tuple(inputs)
     _check_inputs(tupled_inputs)
@@ -204,7 +204,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
                   masked=False):
     """gradcheck of the gradients themselves: differentiates backward (create_graph=True)
     with respect to the inputs and the output gradients (random in [-1, 1) when not given)."""
-    from . import grad
+    from . import grad  # the package imports this module before it defines grad
     tupled_inputs = _as_tuple(inputs)
     if grad_outputs is None:
         outputs = _differentiable_outputs(func(*tupled_inputs))

@@ -11,6 +11,7 @@ kept as ``pack(tensor)``, and ``unpack`` of that is what backward (or ``_saved_s
 """
 from .. import _graph
 from .._graph import Node
+from .._saved_attrs import saved_attribute  # noqa: F401  (importable from here as before)
 
 __all__ = ["Node", "saved_tensors_hooks", "save_on_cpu"]
 
@@ -37,38 +38,3 @@ class save_on_cpu(saved_tensors_hooks):
 
     def __init__(self, pin_memory=False, device_type="cuda"):
         super().__init__(lambda t: (t.device, t), lambda packed: packed[1].to(packed[0]))
-
-# PyTorch's names of the inputs, where they are not (self, other), by registry op
-_INPUT_NAMES = {
-    "mm": ("self", "mat2"), "bmm": ("self", "mat2"), "addmm": ("self", "mat1", "mat2"),
-    "mv": ("self", "vec"), "dot": ("self", "tensor"), "pow": ("self", "exponent"),
-    "mse_loss": ("self", "target"), "binary_cross_entropy": ("self", "target"),
-    "binary_cross_entropy_with_logits": ("self", "target"),
-    "smooth_l1_loss": ("self", "target"), "huber_loss": ("self", "target"),
-}
-_REDUCTION = {"none": 0, "mean": 1, "sum": 2}  # PyTorch saves the enum's value
-
-
-def saved_attribute(node, name):
-    """The value behind ``node._saved_<what>``, or AttributeError."""
-    op = node.op
-    what = name[len("_saved_"):]
-    if op is not None:
-        inputs = _INPUT_NAMES.get(op.name, ("self", "other", "third"))
-        for torch_name, ours in zip(inputs, op.inputs):
-            if what == torch_name and ours in op.saves:
-                return node.saved_tensor(ours)
-            if what == torch_name + "_sym_sizes":
-                return node.input_meta[1][op.inputs.index(ours)]
-            if what == torch_name + "_sym_numel":
-                n = 1
-                for k in node.input_meta[1][op.inputs.index(ours)]:
-                    n *= k
-                return n
-        if what == "result" and "out" in op.saves:
-            return node.saved_tensor("out")
-        attrs = node.attrs or {}
-        if what in attrs and what != "name":
-            value = attrs[what]
-            return _REDUCTION.get(value, value) if what == "reduction" else value
-    raise AttributeError(f"'{type(node).__name__}' object has no attribute '{name}'")

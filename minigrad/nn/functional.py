@@ -9,10 +9,12 @@ import warnings
 import numpy as np
 
 from .. import _args
+from .. import _creation
 from .. import _dtype
 from .. import _functional as _F
 from .._graph import apply
 from .._tensor import Tensor
+from ..ops import OPS
 
 __all__ = ["relu", "tanh", "sigmoid", "softmax", "log_softmax", "linear", "mse_loss",
            "nll_loss", "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits",
@@ -21,7 +23,6 @@ __all__ = ["relu", "tanh", "sigmoid", "softmax", "log_softmax", "linear", "mse_l
 
 
 def _op(name):
-    from ..ops import OPS
     return OPS[name]
 
 
@@ -308,8 +309,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
                            f"{_type_name(input)}")
     if not training or p == 0 or input.numel() == 0:
         return input
-    from .._creation import _rng_of
-    keep = _rng_of(None).random(input.shape) >= p
+    keep = _creation._rng_of(None).random(input.shape) >= p
     scale = 0.0 if p == 1 else 1.0 / (1.0 - p)
     mask = Tensor._make((keep * scale).astype(input._data.dtype))
     return input * mask

@@ -15,6 +15,7 @@ from .. import _grad_mode
 from .._graph import apply
 from .._hooks import RemovableHandle
 from .._tensor import Tensor
+from ..ops import OPS
 
 
 def register(module, store, hook, prepend=False, with_kwargs=False, always_call=False):
@@ -113,7 +114,6 @@ class _BackwardHook:
             raise NotImplementedError("minigrad's module backward hooks watch one tensor input "
                                       "and one tensor output that require grad")
         values = list(values)
-        from ..ops import OPS
         values[wanting[0]] = apply(OPS["backward_hook"], values[wanting[0]])
         on_node(values[wanting[0]].grad_fn)
         return tuple(values), wanting

@@ -8,7 +8,8 @@ attribute assignment (``self.fc = nn.Linear(2, 3)``); everything else (``paramet
 import math
 from collections import OrderedDict, namedtuple
 
-from .. import _device, _grad_mode
+from .. import _creation, _device, _dtype, _grad_mode
+from ..optim import zero_grads
 from .._tensor import Tensor
 from . import functional as F
 from . import hooks
@@ -305,7 +306,6 @@ class Module:
 
     def zero_grad(self, set_to_none=True):
         """Reset the gradients of every parameter (to None by default, as in PyTorch 2.x)."""
-        from ..optim import zero_grads
         zero_grads(self.parameters(), set_to_none)
 
     # ---- dtype conversions ----------------------------------------------------------------
@@ -340,12 +340,10 @@ class Module:
         return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)
 
     def double(self):
-        from .._dtype import float64
-        return self.to(float64)
+        return self.to(_dtype.float64)
 
     def float(self):
-        from .._dtype import float32
-        return self.to(float32)
+        return self.to(_dtype.float32)
 
     def cpu(self):
         return self
@@ -454,13 +452,13 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
-        from .._creation import empty
         _device.check(device)
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = Parameter(empty((out_features, in_features), dtype=dtype, device=device))
+        self.weight = Parameter(_creation.empty((out_features, in_features), dtype=dtype,
+                                                device=device))
         if bias:
-            self.bias = Parameter(empty(out_features, dtype=dtype, device=device))
+            self.bias = Parameter(_creation.empty(out_features, dtype=dtype, device=device))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()

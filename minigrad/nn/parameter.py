@@ -1,4 +1,6 @@
 """``nn.Parameter``: a leaf tensor that a Module registers as one of its parameters."""
+from .._args import bool_arg
+from .._creation import empty
 from .._tensor import Tensor
 
 __all__ = ["Parameter"]
@@ -11,11 +13,9 @@ class Parameter(Tensor):
 
     def __new__(cls, data=None, requires_grad=True):
         if data is None:
-            from .._creation import empty
             data = empty(0)
         elif not isinstance(data, Tensor):  # what PyTorch's Parameter meets first
             raise AttributeError(f"'{type(data).__name__}' object has no attribute 'detach'")
-        from .._args import bool_arg
         requires_grad = bool_arg(requires_grad, "require_grad", "_make_subclass", 2)
         if requires_grad and not data.is_floating_point():
             raise RuntimeError("Only Tensors of floating point and complex dtype can require "

@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 
 from .. import _creation
+from .. import _dtype
 from .._functional import stack
 from .._tensor import Tensor
 
@@ -246,8 +247,7 @@ def default_collate(batch):
 
 
 def _float64():
-    from .._dtype import float64
-    return float64
+    return _dtype.float64
 
 
 class DataLoader:
