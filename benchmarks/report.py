@@ -16,6 +16,7 @@ TARGETS = (
                                  "no recursion"),
     ("jacobian", "peers", 1.0, "(e) Jacobian from 100 VJPs ≤ the fastest other Python engine"),
 )
+JUDGED = "1"  # the thread setting the time targets are judged at (others are shown beside)
 NOISY = 1.5  # median / min above this: the samples disagree, the machine was busy
 LEAK_TOLERANCE = 64 * 1024  # bytes: interpreter free lists keep a few KB whatever the engine
 
@@ -158,7 +159,8 @@ def target_rows(runs):
                 text += f" ({res['median'] / res['n'] * 1e6:.1f} vs " \
                         f"{other / res['n'] * 1e6:.1f} µs/op)"
             measured[threads] = text
-            verdicts.append(ratio <= limit)
+            if threads == JUDGED or JUDGED not in runs:  # the targets are set at one thread
+                verdicts.append(ratio <= limit)
         rows.append((title, measured, _verdict(verdicts)))
     measured, verdicts = {}, []
     for threads, reports in runs.items():
@@ -176,6 +178,8 @@ def targets_table(runs):
     """Markdown rows: minigrad's ratios against the issue's targets."""
     settings = list(runs)
     lines = ["### minigrad against the targets", "",
+             f"Time targets are judged at threads = {JUDGED}; the other setting is shown beside.",
+             "",
              "| target | " + " | ".join(f"threads = {t}" for t in settings) + " | met |",
              "|---|" + "---|" * len(settings) + "---|"]
     for title, measured, met in target_rows(runs):
