@@ -105,8 +105,8 @@ def _node_class(name):
 class Node:
     """A backward function: ``grad_fn`` of a tensor that an op produced."""
 
-    __slots__ = ("op", "next_functions", "attrs", "input_meta", "seq", "_saved", "_output",
-                 "_retained", "_hooks", "_trace", "_numbers", "__weakref__")
+    __slots__ = ("op", "next_functions", "needs_input_grad", "attrs", "input_meta", "seq",
+                 "_saved", "_output", "_retained", "_hooks", "_trace", "_numbers", "__weakref__")
 
     def name(self):
         """PyTorch's name of the node (the nodes it writes in C++ are namespaced)."""
@@ -185,7 +185,7 @@ class Node:
         for name in op.attrs:
             kwargs[name] = self.attrs[name]
         if op.needs_input_grad:
-            kwargs["needs_input_grad"] = tuple([c is not None for c, _ in self.next_functions])
+            kwargs["needs_input_grad"] = self.needs_input_grad
         grads = op.vjp(g, **kwargs)
         return grads if isinstance(grads, (tuple, list)) else (grads,)
 
@@ -212,6 +212,7 @@ class AccumulateGrad(Node):
     def __init__(self, variable):
         self.variable = variable
         self.next_functions = ()
+        self.needs_input_grad = ()
         self.op = None
         self.seq = float("-inf")  # runs as soon as it is ready, like PyTorch's
         self._saved = {}
@@ -397,7 +398,8 @@ def record(op, inputs, attrs, out):
         attrs = {**op.defaults, **attrs}
     node = object.__new__(op.node_class or _node_class(op.backward(attrs)))
     node.op = op
-    node.next_functions = edges = tuple(edges)
+    node.next_functions = tuple(edges)
+    node.needs_input_grad = requires = tuple(requires)  # PyTorch's name: which inputs want one
     node.attrs = attrs
     # (dtype codes, shapes): codes (``'f'`` for float32), not dtypes, so that the tuple holds
     # no object the garbage collector has to visit for as long as the graph lives
@@ -412,7 +414,7 @@ def record(op, inputs, attrs, out):
     saved = {}
     if op.saves:
         # only what the gradients of inputs requiring grad read is checked for in-place changes
-        read = op.saves if op.uses is None else op.checked(tuple(requires))
+        read = op.saves if op.uses is None else op.checked(requires)
         for name, position in op.saved_from:
             if name == "out":
                 saved[name] = SavedTensor(out, True, name in read)
