@@ -36,6 +36,9 @@ def _reduction_name(base):
 
 def _each(needs_input_grad, *gradients):
     """Each input's gradient (a function computing it) where the input needs one, else None."""
+    if len(gradients) == 2:  # most ops: two inputs, spelt out (no loop to set up)
+        first, second = needs_input_grad
+        return gradients[0]() if first else None, gradients[1]() if second else None
     return tuple([grad() if need else None for need, grad in zip(needs_input_grad, gradients)])
 
 
