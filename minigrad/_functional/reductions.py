@@ -202,17 +202,19 @@ def _check_softmax_dtype(input, dim, who):
 
 def softmax(input, dim, dtype=None):
     """exp(input) normalised to sum to 1 along ``dim``."""
-    dtype = _args.dtype_arg(dtype, "softmax")
-    if dtype is not None:
-        input = to(input, dtype)
-    _check_softmax_dtype(input, _wrap_dim(dim, input.ndim), "softmax")
-    return apply(_op("softmax"), input, dim=_wrap_dim(dim, input.ndim))
+    return _along_dim("softmax", input, dim, dtype)
 
 
 def log_softmax(input, dim, dtype=None):
     """log(softmax(input)) along ``dim``, computed stably."""
-    dtype = _args.dtype_arg(dtype, "log_softmax")
+    return _along_dim("log_softmax", input, dim, dtype)
+
+
+def _along_dim(name, input, dim, dtype):
+    """Registry op ``name`` (softmax, log_softmax) along ``dim``, in ``dtype`` when given."""
+    dtype = _args.dtype_arg(dtype, name)
     if dtype is not None:
         input = to(input, dtype)
-    _check_softmax_dtype(input, _wrap_dim(dim, input.ndim), "log_softmax")
-    return apply(_op("log_softmax"), input, dim=_wrap_dim(dim, input.ndim))
+    dim = _wrap_dim(dim, input.ndim)
+    _check_softmax_dtype(input, dim, name)
+    return apply(_op(name), input, dim=dim)
