@@ -9,6 +9,10 @@ autograd's idea (its VJPs are written against a numpy namespace that also takes 
 Python operators (``+ * / ** @``, comparisons, ``g[key]``) already work on both kinds; this module
 is the rest. Each function looks at what it is given: any tensor among its arguments means the
 tensor function (recorded), otherwise numpy.
+
+This is where the one loop in minigrad's imports is closed: the registry (``ops``) imports this
+module for its VJPs, and on tensors this module calls the registry and the functions users call
+(``_functional``), which apply registry ops in turn. Those two imports are made at call time.
 """
 import numpy as np
 
