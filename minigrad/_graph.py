@@ -457,23 +457,10 @@ class _SavedList:
 
 
 def _cast_inputs(op, tensors):
-    """numpy arrays of the inputs in the dtype the op computes in (PyTorch's promotion)."""
+    """numpy arrays of the inputs in the dtype the op computes in (PyTorch's promotion; the
+    common case without any is ``_plain_arrays``)."""
     if op.dtypes == "keep" or (len(tensors) == 1 and op.dtypes != "float"):
         return [t._data for t in tensors]
-    first = tensors[0]._data
-    if first.dtype.kind == "f" and not tensors[0]._wrapped and op.dtypes != "same":
-        # The common case, a float tensor with tensors of its dtype or Python numbers: the
-        # result has its dtype (numbers never raise a float tensor's precision).
-        arrays = [first]
-        for t in tensors[1:]:
-            if t._data.dtype == first.dtype:
-                arrays.append(t._data)
-            elif t._wrapped:
-                arrays.append(t._data.astype(first.dtype))
-            else:
-                break
-        else:
-            return arrays
     target = _dtype.result_type(*tensors)
     if op.dtypes == "same":
         kinds = {t._data.dtype for t in tensors if not t._wrapped}

@@ -38,13 +38,8 @@ def _unary(name):
     return fn
 
 
-exp, log, sin, cos, tanh, sigmoid, sign, erf, softplus = (_unary(n) for n in (
-    "exp", "log", "sin", "cos", "tanh", "sigmoid", "sign", "erf", "softplus"))
-
-
-def is_tensor(x):
-    """True for a tensor (the values of a ``create_graph`` pass)."""
-    return isinstance(x, Tensor)
+exp, log, sin, cos, tanh, sigmoid, sign, abs, erf, softplus = (_unary(n) for n in (
+    "exp", "log", "sin", "cos", "tanh", "sigmoid", "sign", "abs", "erf", "softplus"))
 
 
 def const(like, array):
@@ -155,9 +150,6 @@ def sum_to(g, shape):
     if axes:
         g = sum(g, axes, keepdim=True)
     return reshape(g, shape) if tuple(g.shape) != shape else g
-
-
-abs = _unary("abs")
 
 
 def t(x):
